@@ -1,0 +1,69 @@
+"""Command line: python -m autograder {regenerate,build,run,test}."""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from .manifest import ROOT
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("regenerate", help="rewrite exercises/ and tests/keys/ from solutions/")
+    p.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any (default: write)")
+
+    p = sub.add_parser("build", help="write dist/student.zip and dist/autograder.zip")
+    p.add_argument("--assignment", default=None, help="assignment from assignments.toml (default: its `default`)")
+    p.add_argument("--out", default=str(ROOT / "dist"), help="output folder (default: dist/)")
+
+    p = sub.add_parser("run", help="grade one submission the Gradescope way (what run_autograder calls)")
+    p.add_argument("--root", default=None, help="the /autograder tree (default: $AUTOGRADER_ROOT or /autograder)")
+    p.add_argument("--assignment", default=None, help="assignment (default: the manifest's `default`)")
+
+    p = sub.add_parser("test", help="run the grading tests on a folder of modules (default: solutions/)")
+    p.add_argument("--submission", default=str(ROOT / "solutions"), help="folder to grade (default: solutions/)")
+    p.add_argument("--worker", action="store_true", help="run student code in a worker process")
+    p.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+
+    args = parser.parse_args(argv)
+    if args.command == "regenerate":
+        from . import regenerate
+
+        if args.check:
+            stale = regenerate.stale(ROOT)
+            for name in stale:
+                print(f"stale: {name}")
+            if stale:
+                print("run `python -m autograder regenerate` to update them", file=sys.stderr)
+                return 1
+            print("exercises/ and tests/keys/ are up to date with solutions/")
+            return 0
+        for name in regenerate.regenerate(ROOT):
+            print(f"wrote {name}")
+        return 0
+    if args.command == "build":
+        from . import build
+
+        for path in build.build(Path(args.out), args.assignment):
+            print(f"wrote {path}")
+        return 0
+    if args.command == "run":
+        from . import gradescope
+
+        doc = gradescope.run(Path(args.root) if args.root else None, assignment=args.assignment)
+        total = sum(t.get("max_score", 0) for t in doc.get("tests", []))
+        print(f"\nscore {doc.get('score', 0):g} / {total:g}")
+        return 0
+    if args.command == "test":
+        cmd = [sys.executable, "-m", "pytest", "tests", "--submission", args.submission,
+               *(["--worker"] if args.worker else []), *args.pytest_args]
+        return subprocess.call(cmd, cwd=ROOT)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

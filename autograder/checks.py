@@ -1,0 +1,229 @@
+"""What grading tests compare with: one place for tolerances, comparisons, answer keys and hints.
+
+Every failure raised here is a :class:`Mismatch` whose text is written for a student:
+what was compared, expected vs got (unless the expected value is secret), and a hint
+when the wrong answer matches a known misconception.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import numbers
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+# rtol and atol, always together, keyed by dtype name.
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "float16": (1e-3, 1e-5),
+    "bfloat16": (1.6e-2, 1e-5),
+    "float32": (1.3e-6, 1e-5),
+    "float64": (1e-7, 1e-7),
+    "float": (1e-9, 1e-12),   # Python floats and exact answers given as floats
+}
+
+
+class Mismatch(AssertionError):
+    """A graded comparison failed; ``str()`` is the student's feedback."""
+
+
+def hint_text(hint: str | None, hints: Mapping[str, str] | None = None) -> str:
+    if not hint:
+        return ""
+    body = (hints or {}).get(hint, hint)
+    return f"\nHint: {body}"
+
+
+def call_repr(func: str, *args: Any, **kwargs: Any) -> str:
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{func}({', '.join(parts)})"
+
+
+def fail(what: str, got: Any, expected: Any = None, *, reveal: bool = True, source: str = "",
+         hint: str | None = None, hints: Mapping[str, str] | None = None, detail: str = "") -> None:
+    lines = [what]
+    if reveal:
+        lines.append(f"  expected: {expected!r}" + (f"   ({source})" if source else ""))
+    lines.append(f"  got:      {got!r}")
+    if detail:
+        lines.append(detail)
+    raise Mismatch("\n".join(lines) + hint_text(hint, hints))
+
+
+# ---------------------------------------------------------------- integers and tuples
+def is_integer(value: Any) -> bool:
+    """A true integer: int or a numpy integer, never bool or a float."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def as_int_tuple(value: Any) -> tuple[int, ...] | None:
+    """``value`` as a tuple of ints when it is a list/tuple of true integers, else None."""
+    if isinstance(value, (list, tuple)) and all(is_integer(v) for v in value):
+        return tuple(int(v) for v in value)
+    return None
+
+
+# ---------------------------------------------------------------- arrays and tensors
+def _to_numpy(value: Any):
+    import numpy as np
+
+    if type(value).__module__.startswith("torch"):
+        value = value.detach().cpu()
+        if str(value.dtype) == "torch.bfloat16":
+            value = value.float()
+        return value.numpy(), str(value.dtype).removeprefix("torch.")
+    arr = np.asarray(value)
+    name = arr.dtype.name if arr.dtype.kind == "f" else "float"
+    return arr, name
+
+
+def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = None, atol: float | None = None,
+                 reveal: bool = True, hint: str | None = None, hints: Mapping[str, str] | None = None) -> None:
+    """Shape first, then values: how many differ, the worst difference and where."""
+    import numpy as np
+
+    if got is None or not (hasattr(got, "shape") or isinstance(got, (list, tuple, numbers.Number))):
+        fail(what, got, "an array" if not reveal else expected, reveal=reveal, hint=hint, hints=hints,
+             detail="  (the value returned is not an array or number)")
+    g, _ = _to_numpy(got)
+    e, dtype = _to_numpy(expected)
+    if g.shape != e.shape:
+        raise Mismatch(f"{what}\n  expected shape: {tuple(e.shape)}\n  got shape:      {tuple(g.shape)}"
+                       + hint_text(hint, hints))
+    default_rtol, default_atol = TOLERANCES.get(dtype, TOLERANCES["float32"])
+    rtol = default_rtol if rtol is None else rtol
+    atol = default_atol if atol is None else atol
+    g64, e64 = g.astype(np.float64), e.astype(np.float64)
+    bad = ~np.isclose(g64, e64, rtol=rtol, atol=atol, equal_nan=True)
+    if bad.any():
+        diff = np.where(bad, np.abs(g64 - e64), 0)
+        diff = np.nan_to_num(diff, nan=np.inf)
+        where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
+        lines = [what, f"  {int(bad.sum())} of {bad.size} values differ "
+                       f"(allowed: |got - expected| <= {atol:g} + {rtol:g} * |expected|)",
+                 f"  worst at index {tuple(int(i) for i in where)}: got {g64[where]!r}"
+                 + (f", expected {e64[where]!r}" if reveal else "")]
+        raise Mismatch("\n".join(lines) + hint_text(hint, hints))
+
+
+# ---------------------------------------------------------------- symbolic answers
+def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeout: float = 5.0) -> bool:
+    """True when a == b: ``simplify(a - b) == 0``, else agreement at random points (time-boxed)."""
+    import random
+    import signal
+    import threading
+
+    import sympy
+
+    a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
+    if a == b:
+        return True
+    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+    class _Slow(Exception):
+        pass
+
+    def on_alarm(signum, frame):
+        raise _Slow
+
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        try:
+            if sympy.simplify(a - b) == 0:
+                return True
+        except _Slow:
+            pass
+        rng = random.Random(seed)
+        symbols = sorted((a - b).free_symbols, key=lambda s: s.name)
+        for _ in range(samples):
+            point = {s: sympy.Rational(rng.randint(1, 97), rng.randint(1, 13)) *
+                     (1 if s.is_positive or s.is_nonnegative else rng.choice((1, -1))) for s in symbols}
+            va, vb = complex(a.evalf(subs=point)), complex(b.evalf(subs=point))
+            if not cmath_close(va, vb):
+                return False
+        return True
+    except _Slow:
+        return False
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def cmath_close(x: complex, y: complex, rtol: float = 1e-9, atol: float = 1e-12) -> bool:
+    return abs(x - y) <= atol + rtol * abs(y)
+
+
+# ---------------------------------------------------------------- answer keys
+def canonical(value: Any) -> str:
+    """A canonical text for a by-hand answer: what gets hashed into an answer key.
+
+    Lists and tuples are the same; ints, integral floats and integral fractions are
+    the same; other floats and fractions are compared to 9 significant digits.
+    """
+    def walk(v):
+        if isinstance(v, bool):
+            return {"bool": v}
+        if is_integer(v):
+            return int(v)
+        if isinstance(v, (float, Fraction)) or (isinstance(v, numbers.Real) and not isinstance(v, bool)):
+            f = float(v)
+            if math.isfinite(f) and f == int(f) and abs(f) < 2**53:
+                return int(f)
+            return {"real": f"{f:.9g}"}
+        if isinstance(v, str):
+            return {"str": v.strip().lower()}
+        if isinstance(v, (list, tuple)):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {"dict": sorted([json.dumps(walk(k)), walk(x)] for k, x in v.items())}
+        return {"repr": type(v).__name__}
+    return json.dumps(walk(value), sort_keys=True, separators=(",", ":"))
+
+
+def digest(exercise: str, part: str, value: Any) -> str:
+    return hashlib.sha256(f"{exercise}/{part}/{canonical(value)}".encode()).hexdigest()
+
+
+def load_keys(exercise: str, root: Path) -> dict:
+    path = Path(root) / "tests" / "keys" / f"{exercise}.json"
+    return json.loads(path.read_text())
+
+
+def check_keyed_answer(got: Any, keys: Mapping, exercise: str, part: str, what: str, *,
+                       hints: Mapping[str, str], validate: Callable[[Any], str | None] | None = None) -> None:
+    """Compare a by-hand answer with its hashed key; the expected value is never shown."""
+    entry = keys["parts"][part]
+    if validate is not None:
+        problem = validate(got)
+        if problem:
+            raise Mismatch(f"{what}\n  got: {got!r}\n  {problem}")
+    h = digest(exercise, part, got)
+    if h == entry["answer"]:
+        return
+    hint = entry.get("misconceptions", {}).get(h)
+    fail(what + " is not the expected value", got, reveal=False, hint=hint or entry.get("default_hint"),
+         hints=hints)
+
+
+def keys_for(exercise: str, parts: Mapping[str, Any], misconceptions: Iterable[tuple[str, Mapping[str, Any]]],
+             default_hints: Mapping[str, str] | None = None) -> dict:
+    """Build an answer-key document: hashed answers, and hashed wrong answers -> hint id."""
+    doc: dict[str, Any] = {"exercise": exercise, "parts": {}}
+    wrong = list(misconceptions)
+    for part, answer in sorted(parts.items()):
+        right = digest(exercise, part, answer)
+        entry: dict[str, Any] = {"answer": right, "misconceptions": {}}
+        for hint, values in wrong:
+            if part in values:
+                h = digest(exercise, part, values[part])
+                if h != right:
+                    entry["misconceptions"].setdefault(h, hint)
+        entry["misconceptions"] = dict(sorted(entry["misconceptions"].items()))
+        if default_hints and part in default_hints:
+            entry["default_hint"] = default_hints[part]
+        doc["parts"][part] = entry
+    return doc

@@ -1,0 +1,53 @@
+"""Exceptions that carry what a student needs to know, and nothing of the grader.
+
+``GradingAbort`` derives from ``BaseException`` on purpose: hypothesis retries
+and shrinks on ``Exception``; a stub that is not implemented, a module that
+does not import, or a call that timed out must end the test at once instead
+of being replayed on a hundred inputs.
+"""
+from __future__ import annotations
+
+
+class StudentCodeError(Exception):
+    """Student code raised an exception (it is re-raised in the grader as this)."""
+
+    def __init__(self, type_name: str, message: str, where: str = "", traceback: str = ""):
+        self.type_name, self.message, self.where, self.traceback = type_name, message, where, traceback
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        head = f"{self.type_name}: {self.message}" if self.message else self.type_name
+        text = f"Your code raised {head}"
+        if self.traceback:
+            text += "\n" + self.traceback.rstrip()
+        elif self.where:
+            text += f" (at {self.where})"
+        return text
+
+
+class GradingAbort(BaseException):
+    """Ends the current test immediately, with ``str(self)`` as the feedback."""
+
+
+class NotImplementedYet(GradingAbort):
+    pass
+
+
+class SubmissionImportError(GradingAbort):
+    pass
+
+
+class MissingName(GradingAbort):
+    pass
+
+
+class StudentTimeout(GradingAbort):
+    pass
+
+
+class WorkerCrashed(GradingAbort):
+    pass
+
+
+class BadValue(GradingAbort):
+    """Student code returned something that is not plain data of a known type."""

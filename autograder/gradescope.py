@@ -1,0 +1,147 @@
+"""Grade one submission the way Gradescope does, and always leave a valid results.json.
+
+Layout (root = $AUTOGRADER_ROOT, default /autograder):
+  root/submission/          what the student uploaded
+  root/results/results.json what this writes
+
+The trusted process here imports neither torch nor student code. It finds the
+exercise files in whatever the student uploaded (the student zip, an exercises/
+folder, loose .py files, a zip inside the upload), runs the grading tests in a
+pytest subprocess whose student code runs in a worker process, and assembles
+results.json in a ``finally``: from pytest's own file, else from the tests it
+streamed before it died or ran out of time, else a visible "autograder failed" test.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from . import manifest, results
+from .results import TestResult
+
+SKIP_PARTS = {"__MACOSX", "tests", "solutions", "selftests", ".git", "__pycache__", ".venv", "dist"}
+MAX_UNZIPPED = 200 * 1024 * 1024
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+
+
+def _safe_extract(archive: Path, dest: Path, notes: list[str]) -> None:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            total = 0
+            for info in zf.infolist():
+                target = (dest / info.filename).resolve()
+                if not target.is_relative_to(dest.resolve()) or info.is_dir():
+                    continue
+                total += info.file_size
+                if total > MAX_UNZIPPED:
+                    notes.append(f"{archive.name}: larger than {MAX_UNZIPPED // 2**20} MB unpacked; the rest was ignored.")
+                    return
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out)
+    except (zipfile.BadZipFile, OSError) as exc:
+        notes.append(f"{archive.name}: could not be unpacked ({exc}).")
+
+
+def collect_submission(upload: Path, exercises: list[str], dest: Path) -> tuple[Path, list[str]]:
+    """Copy the exercise modules found in ``upload`` to ``dest/exercises``; return it and notes for the student."""
+    notes: list[str] = []
+    out = dest / "exercises"
+    out.mkdir(parents=True, exist_ok=True)
+    if not upload.is_dir():
+        notes.append("No submission folder was found.")
+        return out, notes
+    search = [upload]
+    unpacked = dest / "unpacked"
+    for i, archive in enumerate(sorted(p for p in upload.rglob("*.zip") if p.is_file())):
+        target = unpacked / str(i)
+        _safe_extract(archive, target, notes)
+        search.append(target)
+    for name in exercises:
+        found = []
+        for base in search:
+            for path in base.rglob(f"{name}.py"):
+                rel = path.relative_to(base)
+                if path.is_file() and not SKIP_PARTS.intersection(rel.parts[:-1]):
+                    found.append((0 if "exercises" in rel.parts else 1, len(rel.parts), str(rel), path))
+        if not found:
+            notes.append(f"{name}.py: not found in your submission, so its tests score 0. "
+                         f"Upload exercises/{name}.py (or the whole exercises/ folder, or the student zip).")
+            continue
+        found.sort()
+        shutil.copyfile(found[0][3], out / f"{name}.py")
+        if len(found) > 1:
+            notes.append(f"{name}.py: several copies were uploaded; graded {found[0][2]}.")
+    return out, notes
+
+
+def _from_partial(path: Path) -> list[TestResult]:
+    by_id: dict[str, TestResult] = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            try:
+                event = json.loads(line)
+                result = TestResult(**event["result"])
+            except (ValueError, TypeError, KeyError):
+                continue  # a line cut short when the process died
+            by_id[result.nodeid] = result
+    return list(by_id.values())
+
+
+def run(root: Path | None = None, source: Path | None = None, assignment: str | None = None,
+        budget: float | None = None) -> dict:
+    """Grade ``root/submission`` and write ``root/results/results.json``; returns what was written."""
+    root = Path(root or default_root())
+    source = Path(source or manifest.ROOT)
+    budget = float(budget or os.environ.get("AUTOGRADER_BUDGET", "540"))
+    started = time.monotonic()
+    results_path = root / "results" / "results.json"
+    doc: dict | None = None
+    work = Path(tempfile.mkdtemp(prefix="autograder-"))
+    try:
+        spec = manifest.load(source, assignment)
+        exdir, notes = collect_submission(root / "submission", list(spec.exercises), work)
+        raw = work / "results.json"
+        cmd = [sys.executable, "-m", "pytest", "tests", "-q", "--no-header", "-p", "no:cacheprovider",
+               "--rootdir", str(source), "--submission", str(exdir), "--worker", "--assignment", spec.name,
+               "--gradescope-results", str(raw)]
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_HYPOTHESIS_PROFILE="grading")
+        proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        stopped = ""
+        try:
+            log, _ = proc.communicate(timeout=max(budget - (time.monotonic() - started), 1.0))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            log, _ = proc.communicate()
+            stopped = f"grading ran out of its {budget:g}s time budget"
+        sys.stdout.write(log.decode("utf-8", "replace")[-200_000:])  # Gradescope keeps this for the staff
+        if raw.is_file() and not stopped:
+            doc = json.loads(raw.read_text())
+        else:
+            reason = stopped or f"the grading process ended unexpectedly (exit code {proc.returncode})"
+            doc = results.failure(reason, partial=_from_partial(Path(str(raw) + ".partial.jsonl")))
+        summary = f"Assignment: {spec.title}."
+        doc["output"] = "\n".join([summary, *notes, doc.get("output", "")]).strip()
+    except BaseException as exc:  # anything at all: the student still gets a valid file
+        doc = results.failure(f"{type(exc).__name__}: {exc}", exc)
+        if not isinstance(exc, Exception):
+            raise
+    finally:
+        if doc is None:
+            doc = results.failure("the grader stopped before producing results")
+        doc["execution_time"] = round(time.monotonic() - started, 3)
+        doc = results.write(doc, results_path)
+        shutil.rmtree(work, ignore_errors=True)
+    return doc

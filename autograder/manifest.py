@@ -1,0 +1,58 @@
+"""The assignment manifest (``assignments.toml``): exercises and points per assignment."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = "assignments.toml"
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    title: str
+    exercises: dict[str, float]   # in manifest order
+
+    @property
+    def total(self) -> float:
+        return sum(self.exercises.values())
+
+    def index(self, exercise: str) -> int:
+        return list(self.exercises).index(exercise) + 1
+
+
+def load(root: Path = ROOT, name: str | None = None) -> Assignment:
+    path = Path(root) / MANIFEST
+    if not path.is_file():
+        raise ManifestError(f"{path} not found")
+    data = tomllib.loads(path.read_text())
+    table = data.get("assignments") or {}
+    name = name or os.environ.get("AUTOGRADER_ASSIGNMENT") or data.get("default")
+    if not name and len(table) == 1:
+        name = next(iter(table))
+    if name not in table:
+        raise ManifestError(f"assignment {name!r} is not in {MANIFEST} (known: {', '.join(table) or 'none'})")
+    entry = table[name]
+    exercises = entry.get("exercises")
+    if not isinstance(exercises, dict) or not exercises:
+        raise ManifestError(f"assignment {name!r} lists no exercises")
+    for ex, pts in exercises.items():
+        if not isinstance(pts, (int, float)) or isinstance(pts, bool) or pts <= 0:
+            raise ManifestError(f"assignment {name!r}: points for {ex!r} must be a positive number")
+    return Assignment(name=name, title=str(entry.get("title", name)), exercises=dict(exercises))
+
+
+def all_assignments(root: Path = ROOT) -> list[Assignment]:
+    data = tomllib.loads((Path(root) / MANIFEST).read_text())
+    return [load(root, n) for n in data.get("assignments", {})]

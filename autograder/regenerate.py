@@ -1,0 +1,170 @@
+"""solutions/ -> exercises/ (stubs) and tests/keys/ (hashed answer keys).
+
+A solution module marks each answer with a block inside a function::
+
+    # BEGIN SOLUTION
+    ...reference code...
+    # END SOLUTION
+
+In the stub the block becomes ``raise NotImplementedError(...)`` naming the function;
+everything outside the markers is copied unchanged, so a stub and its solution share
+signatures and docstrings. Blocks must sit inside a function.
+
+Functions named ``answer_*`` that take no arguments are by-hand answers. Their keys,
+``tests/keys/<exercise>.json``, hold the SHA-256 of each answer's canonical form (see
+:func:`autograder.checks.canonical`) and of the wrong answers that the catalogued
+misconceptions give (``selftests/mutants/<exercise>/*.py``, each with a ``HINT`` and, to
+limit it to some parts, ``KEY_PARTS``), and of every reordering of a tuple answer (hint id
+``axis_order``), so a
+public test can say "wrong, and here is the likely reason" without holding the answer.
+"""
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import sys
+import types
+from pathlib import Path
+
+from . import checks
+from .manifest import ROOT
+
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+
+
+class MarkerError(ValueError):
+    pass
+
+
+def make_stub(source: str, module: str) -> str:
+    tree = ast.parse(source)
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    lines = source.splitlines(keepends=True)
+    out, i = [], 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip() == BEGIN:
+            lineno = i + 1
+            owner = [f for f in funcs if f.lineno <= lineno <= (f.end_lineno or f.lineno)]
+            if not owner:
+                raise MarkerError(f"{module}.py:{lineno}: a solution block must be inside a function")
+            func = max(owner, key=lambda f: f.lineno).name
+            indent = line[: len(line) - len(line.lstrip())]
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != END:
+                if lines[j].strip() == BEGIN:
+                    raise MarkerError(f"{module}.py:{j + 1}: nested {BEGIN}")
+                j += 1
+            if j == len(lines):
+                raise MarkerError(f"{module}.py:{lineno}: {BEGIN} without {END}")
+            out.append(f'{indent}raise NotImplementedError("{func}: replace this line with your solution '
+                       f'(the docstring above says what to return)")\n')
+            i = j + 1
+            continue
+        if line.strip() == END:
+            raise MarkerError(f"{module}.py:{i + 1}: {END} without {BEGIN}")
+        out.append(line)
+        i += 1
+    stub = "".join(out)
+    ast.parse(stub)  # a stub must import
+    return stub
+
+
+def load_source(source: str, name: str) -> types.ModuleType:
+    """Execute trusted instructor code (a solution, or a solution with a mutant) as a module."""
+    module = types.ModuleType(name)
+    module.__file__ = f"<{name}>"
+    sys.modules[name] = module
+    try:
+        exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    finally:
+        sys.modules.pop(name, None)
+    return module
+
+
+def mutant_sources(root: Path, exercise: str) -> list[tuple[str, str]]:
+    folder = root / "selftests" / "mutants" / exercise
+    return [(p.stem, p.read_text()) for p in sorted(folder.glob("*.py"))] if folder.is_dir() else []
+
+
+def alternative_sources(root: Path, exercise: str) -> list[tuple[str, str]]:
+    folder = root / "selftests" / "alternatives" / exercise
+    return [(p.stem, p.read_text()) for p in sorted(folder.glob("*.py"))] if folder.is_dir() else []
+
+
+def patched(solution: str, patch: str) -> str:
+    """A solution with later definitions that replace some of its functions."""
+    return solution.rstrip() + "\n\n\n# ---- patched below: these definitions replace the ones above ----\n" + patch
+
+
+def by_hand_answers(module: types.ModuleType) -> dict:
+    answers = {}
+    for name in sorted(vars(module)):
+        obj = getattr(module, name)
+        if name.startswith("answer_") and callable(obj):
+            try:
+                answers[name] = obj()
+            except Exception:  # a mutant may break an answer outright; that is not a key
+                continue
+    return answers
+
+
+def keys_document(root: Path, exercise: str, solution: str) -> dict | None:
+    answers = by_hand_answers(load_source(solution, f"_key_{exercise}"))
+    if not answers:
+        return None
+    wrong = []
+    for name, patch in mutant_sources(root, exercise):
+        mutant = load_source(patched(solution, patch), f"_mutant_{exercise}_{name}")
+        hint = getattr(mutant, "HINT", None)
+        if hint:
+            parts = getattr(mutant, "KEY_PARTS", None)  # None: every part; a tuple: only these
+            wrong.append((hint, {p: v for p, v in by_hand_answers(mutant).items() if parts is None or p in parts}))
+    # A shape whose numbers are right but in another order is the axis-order misconception.
+    for part, answer in answers.items():
+        if isinstance(answer, tuple) and len(answer) <= 4:
+            wrong.extend(("axis_order", {part: perm}) for perm in sorted(set(itertools.permutations(answer))))
+    return checks.keys_for(exercise, answers, wrong)
+
+
+def outputs(root: Path = ROOT) -> dict[Path, str]:
+    """Every generated file, path -> content."""
+    files: dict[Path, str] = {}
+    for path in sorted((root / "solutions").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        source = path.read_text()
+        files[root / "exercises" / path.name] = make_stub(source, path.stem)
+        doc = keys_document(root, path.stem, source)
+        if doc is not None:
+            files[root / "tests" / "keys" / f"{path.stem}.json"] = json.dumps(doc, indent=1, sort_keys=True) + "\n"
+    return files
+
+
+def stale(root: Path = ROOT) -> list[str]:
+    """Generated files that differ from what regenerate would write, or should not exist."""
+    want = outputs(root)
+    problems = [str(p.relative_to(root)) for p, text in want.items()
+                if not p.is_file() or p.read_text() != text]
+    for folder, pattern in ((root / "exercises", "*.py"), (root / "tests" / "keys", "*.json")):
+        for p in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+            if p not in want:
+                problems.append(f"{p.relative_to(root)} (no solution generates it)")
+    return problems
+
+
+def regenerate(root: Path = ROOT) -> list[str]:
+    written = []
+    want = outputs(root)
+    for path, text in want.items():
+        if not path.is_file() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            written.append(str(path.relative_to(root)))
+    for folder, pattern in ((root / "exercises", "*.py"), (root / "tests" / "keys", "*.json")):
+        for p in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+            if p not in want:
+                p.unlink()
+                written.append(f"{p.relative_to(root)} (removed)")
+    return written

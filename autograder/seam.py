@@ -1,0 +1,487 @@
+"""The one seam between grading tests and student code.
+
+Tests call ``submission("conv_arithmetic")`` (a pytest fixture) and get a
+proxy for the student's module. Every call through the proxy runs student
+code in an *executor* and brings the result back through :mod:`autograder.wire`
+as plain data, so a test reads the same whether the executor is
+
+* ``LocalExecutor``: in this process (a student's own ``pytest``), or
+* ``WorkerExecutor``: in a separate worker process (the autograder), where
+  this process never runs student code, a call past its time limit kills the
+  worker and is reported as a timeout, and a fresh worker serves the next call.
+
+Objects that are not plain data (a student's ``nn.Module``, say) stay where they
+were made; the test holds a :class:`Handle` and calls back into it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback as tb
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import wire
+from .errors import (BadValue, MissingName, NotImplementedYet, StudentCodeError, StudentTimeout,
+                     SubmissionImportError, WorkerCrashed)
+
+CALL_TIMEOUT = float(os.environ.get("AUTOGRADER_CALL_TIMEOUT", "10"))     # seconds per call
+TEST_BUDGET = float(os.environ.get("AUTOGRADER_TEST_BUDGET", "60"))       # student seconds per test
+OUTPUT_LIMIT = 4000                                                       # printed chars kept per test
+STARTUP_TIMEOUT = float(os.environ.get("AUTOGRADER_STARTUP_TIMEOUT", "120"))  # worker start, not student time
+MAX_MESSAGE = 512 * 1024 * 1024
+
+
+def seed_for(nodeid: str, base: int = 0) -> int:
+    """The per-test seed: stable across runs and machines (crc32 of the test id)."""
+    return (zlib.crc32(nodeid.encode()) + base) % (2**31)
+
+
+@dataclass
+class TestContext:
+    """What the seam knows about the test that is running."""
+
+    nodeid: str = "<no test>"
+    seed: int = 0
+    calls: int = 0
+    student_seconds: float = 0.0
+    output: list[str] = field(default_factory=list)
+
+    def record_output(self, text: str) -> None:
+        if not text:
+            return
+        used = sum(len(t) for t in self.output)
+        if used < OUTPUT_LIMIT:
+            self.output.append(text[: OUTPUT_LIMIT - used])
+            if used + len(text) > OUTPUT_LIMIT:
+                self.output.append("\n[... output truncated]")
+
+
+current = TestContext()
+
+
+def begin_test(nodeid: str, seed: int) -> TestContext:
+    global current
+    current = TestContext(nodeid=nodeid, seed=seed)
+    return current
+
+
+def seed_everything(seed: int) -> None:
+    """Seed random, numpy and torch (whichever are imported) in this process."""
+    import random
+
+    random.seed(seed)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(seed % 2**32)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+
+
+def call_seed() -> int:
+    """Seed for the next student call: depends on the test and the call's index only."""
+    current.calls += 1
+    return (current.seed * 1_000_003 + current.calls) % (2**31)
+
+
+# ---------------------------------------------------------------- handles
+class Handle:
+    """A student object that lives with the executor; call it or its methods."""
+
+    __slots__ = ("_executor", "_id", "_generation", "_type")
+
+    def __init__(self, executor: "Executor", hid: int, generation: int, type_name: str):
+        object.__setattr__(self, "_executor", executor)
+        object.__setattr__(self, "_id", hid)
+        object.__setattr__(self, "_generation", generation)
+        object.__setattr__(self, "_type", type_name)
+
+    def __repr__(self) -> str:
+        return f"<{self._type} object>"
+
+    def __call__(self, *args, **kwargs):
+        return self._executor.call(self, [], args, kwargs)
+
+    def __getattr__(self, name: str) -> "BoundName":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return BoundName(self, [name])
+
+    def get_attr(self, dotted: str) -> Any:
+        """The value of ``obj.<dotted>`` as plain data (or a handle)."""
+        return self._executor.getattr(self, dotted.split("."))
+
+    def set_attr(self, dotted: str, value: Any) -> None:
+        self._executor.setattr(self, dotted.split("."), value)
+
+    def __eq__(self, other):  # a handle equals only itself: never a plain value
+        return other is self
+
+    __hash__ = object.__hash__
+
+
+class BoundName:
+    """``handle.a.b``: call it to call that attribute."""
+
+    def __init__(self, handle: Handle, path: list[str]):
+        self._handle, self._path = handle, path
+
+    def __getattr__(self, name: str) -> "BoundName":
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return BoundName(self._handle, self._path + [name])
+
+    def __call__(self, *args, **kwargs):
+        return self._handle._executor.call(self._handle, self._path, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{'.'.join(self._path)} of {self._handle!r}>"
+
+
+class Module:
+    """A student's module; attributes are functions to call (``mod.f(1, 2)``)."""
+
+    def __init__(self, executor: "Executor", name: str):
+        self._executor, self._name = executor, name
+
+    def __repr__(self) -> str:
+        return f"<submission module {self._name}>"
+
+    def _handle(self) -> Handle:
+        return self._executor.module_handle(self._name)
+
+    def __getattr__(self, name: str) -> BoundName:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return BoundName(_LazyModuleHandle(self), [name])
+
+    def get_attr(self, dotted: str) -> Any:
+        return self._executor.getattr(self._handle(), dotted.split("."))
+
+    def has(self, name: str) -> bool:
+        return self._executor.has(self._handle(), name)
+
+
+class _LazyModuleHandle:
+    """Resolves to the module's handle at call time (the worker may have been restarted)."""
+
+    def __init__(self, module: Module):
+        self._module = module
+
+    @property
+    def _executor(self):
+        return self._module._executor
+
+    def resolve(self) -> Handle:
+        return self._module._handle()
+
+    def __repr__(self) -> str:
+        return repr(self._module)
+
+
+# ---------------------------------------------------------------- executors
+class Executor:
+    """Runs student code. Subclasses differ only in where."""
+
+    def __init__(self, submission_dir: Path, display_name: str | None = None):
+        self.submission_dir = Path(submission_dir).resolve()
+        self.display = display_name or self.submission_dir.name
+        self._modules: dict[str, tuple[int, Handle]] = {}
+        self.generation = 0
+        self._overhead = 0.0  # seconds of the current request spent starting a worker
+
+    # -- public API used by Module/Handle
+    def module(self, name: str) -> Module:
+        return Module(self, name)
+
+    def module_handle(self, name: str) -> Handle:
+        cached = self._modules.get(name)
+        self.ensure_alive()
+        if cached and cached[0] == self.generation:
+            return cached[1]
+        reply = self._request({"op": "import", "module": name}, timeout=CALL_TIMEOUT, what=f"importing {name}")
+        handle = self._decode_reply(reply, what=f"import {name}")
+        self._modules[name] = (self.generation, handle)
+        return handle
+
+    def call(self, target, path: list[str], args, kwargs) -> Any:
+        handle = self._resolve(target)
+        what = self._describe(handle, path)
+        msg = {"op": "call", "target": handle._id, "path": path, "seed": call_seed(),
+               "args": self._encode_args(list(args)), "kwargs": self._encode_args(dict(kwargs))}
+        return self._timed(msg, what)
+
+    def getattr(self, target, path: list[str]) -> Any:
+        handle = self._resolve(target)
+        return self._timed({"op": "getattr", "target": handle._id, "path": path, "seed": call_seed()},
+                           self._describe(handle, path))
+
+    def setattr(self, target, path: list[str], value) -> None:
+        handle = self._resolve(target)
+        self._timed({"op": "setattr", "target": handle._id, "path": path, "seed": call_seed(),
+                     "value": self._encode_args(value)}, self._describe(handle, path))
+
+    def has(self, target, name: str) -> bool:
+        handle = self._resolve(target)
+        return bool(self._timed({"op": "has", "target": handle._id, "name": name, "seed": call_seed()},
+                                f"looking up {name}"))
+
+    def close(self) -> None:
+        pass
+
+    # -- helpers
+    def ensure_alive(self) -> None:
+        """Make sure there is something to run the next call in."""
+
+    def _resolve(self, target) -> Handle:
+        self.ensure_alive()
+        handle = target.resolve() if isinstance(target, _LazyModuleHandle) else target
+        if handle._generation != self.generation:
+            raise WorkerCrashed(f"{handle!r} was lost when the worker running your code was restarted "
+                                "(after an earlier timeout or crash in this test)")
+        return handle
+
+    def _describe(self, handle: Handle, path: list[str]) -> str:
+        base = handle._type.removeprefix("module ")
+        return ".".join([base, *path]) if path else base
+
+    def _encode_args(self, value):
+        def make_handle(obj):
+            if isinstance(obj, Handle):
+                self._resolve(obj)
+                return {"$t": "handle", "id": obj._id}
+            raise wire.WireError(f"the grader cannot pass a {type(obj).__name__} to student code")
+
+        return wire.encode(value, make_handle)
+
+    def _timed(self, msg: dict, what: str) -> Any:
+        remaining = TEST_BUDGET - current.student_seconds
+        if remaining <= 0:
+            raise StudentTimeout(f"your code has used up this test's time budget of {TEST_BUDGET:g}s")
+        timeout = min(CALL_TIMEOUT, remaining)
+        start = time.perf_counter()
+        self._overhead = 0.0
+        try:
+            reply = self._request(msg, timeout=timeout, what=what)
+        finally:
+            current.student_seconds += time.perf_counter() - start - self._overhead
+        return self._decode_reply(reply, what=what)
+
+    def _decode_reply(self, reply: dict, what: str) -> Any:
+        current.record_output(reply.get("output", ""))
+        if "err" in reply:
+            raise self._exception(reply["err"], what)
+
+        def resolve(data: dict) -> Handle:
+            return Handle(self, int(data["id"]), self.generation, str(data.get("type", "object"))[:200])
+
+        try:
+            return wire.decode(reply["ok"], resolve)
+        except (wire.WireError, KeyError, TypeError, ValueError) as exc:
+            raise BadValue(f"{what} returned a value the grader cannot read: {exc}") from None
+
+    def _exception(self, err: dict, what: str) -> BaseException:
+        kind = err.get("kind")
+        text = str(err.get("message", ""))[:2000]
+        if kind == "import":
+            return SubmissionImportError(text)
+        if kind == "missing":
+            return MissingName(text)
+        if kind == "encode":
+            return BadValue(f"{what} returned {text}")
+        if err.get("type") == "NotImplementedError":
+            return NotImplementedYet(f"`{what}` in {self.display}/ is not implemented yet "
+                                     "(it raises NotImplementedError).")
+        return StudentCodeError(str(err.get("type", "Exception"))[:200], text,
+                                str(err.get("where", ""))[:500], str(err.get("traceback", ""))[:4000])
+
+    def _request(self, msg: dict, timeout: float, what: str) -> dict:
+        raise NotImplementedError
+
+
+class LocalExecutor(Executor):
+    """Runs student code in this process (a student's own pytest run)."""
+
+    def __init__(self, submission_dir: Path, display_name: str | None = None):
+        super().__init__(submission_dir, display_name)
+        from .worker import Runner
+
+        self._runner = Runner(self.submission_dir, self.display)
+
+    def _request(self, msg: dict, timeout: float, what: str) -> dict:
+        # Round-trip through JSON exactly like the worker does, so both modes see the same values.
+        use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        if use_alarm:
+            def on_alarm(signum, frame):
+                raise StudentTimeout(f"{what} did not finish within {timeout:g}s")
+
+            old = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            reply = self._runner.handle(json.loads(json.dumps(msg)))
+        finally:
+            if use_alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+        return json.loads(json.dumps(reply))
+
+
+class WorkerExecutor(Executor):
+    """Runs student code in a separate process; this process never imports it."""
+
+    def __init__(self, submission_dir: Path, display_name: str | None = None, preload: str = "torch"):
+        super().__init__(submission_dir, display_name)
+        self.preload = preload
+        self.proc: subprocess.Popen | None = None
+        self._out = self._in = None
+        self._log = None
+        self._log_pos = 0
+        self.restarts = 0
+        self.start()
+
+    def start(self) -> None:
+        src_root = Path(__file__).resolve().parent.parent
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        self._log = tempfile.TemporaryFile()
+        self._log_pos = 0
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_RESULTS")}
+        env.update(PYTHONPATH=str(src_root), PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", AUTOGRADER_WORKER="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-s", "-m", "autograder.worker", str(self.submission_dir), self.display,
+             str(req_r), str(resp_w), self.preload],
+            pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+            cwd=str(self.submission_dir), env=env, start_new_session=True)
+        os.close(req_r)
+        os.close(resp_w)
+        self._out, self._in = req_w, resp_r
+        self._ready = False
+        self.generation += 1
+
+    def _wait_ready(self) -> None:
+        """The worker says b"ready" once its preloads are imported; that time is not the student's."""
+        began = time.perf_counter()
+        try:
+            if self._read_exactly(5, STARTUP_TIMEOUT) != b"ready":
+                raise EOFError("unexpected greeting")
+        except (StudentTimeout, EOFError, OSError) as exc:
+            printed = self._printed()
+            self.kill()
+            raise WorkerCrashed(f"the worker process did not start ({exc}); it printed:\n{printed[-1500:]}") from None
+        self._ready = True
+        self._overhead += time.perf_counter() - began
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.proc.kill()
+        if self.proc is not None:
+            self.proc.wait()
+        for fd in (self._out, self._in):
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._out = self._in = None
+        self.proc = None
+
+    def close(self) -> None:
+        self.kill()
+
+    def _printed(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(self._log_pos)
+        data = self._log.read(OUTPUT_LIMIT + 1)
+        self._log.seek(0, 2)
+        self._log_pos = self._log.tell()
+        return data.decode("utf-8", "replace")
+
+    def ensure_alive(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            self.kill()
+            self.start()
+            self.restarts += 1
+
+    def _request(self, msg: dict, timeout: float, what: str) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self.kill()
+            raise WorkerCrashed(f"the process running your code had ended before {what}")
+        if not self._ready:
+            self._wait_ready()
+        payload = json.dumps(msg).encode()
+        try:
+            os.write(self._out, struct.pack(">Q", len(payload)))
+            view = memoryview(payload)
+            while view:
+                n = os.write(self._out, view)
+                view = view[n:]
+            header = self._read_exactly(8, timeout)
+            (size,) = struct.unpack(">Q", header)
+            if size > MAX_MESSAGE:
+                raise WorkerCrashed(f"{what} sent back more than {MAX_MESSAGE // 2**20} MB")
+            body = self._read_exactly(size, timeout)
+            reply = json.loads(body)
+            if not isinstance(reply, dict):
+                raise WorkerCrashed("the worker sent a malformed reply")
+        except StudentTimeout:
+            self.kill()
+            raise StudentTimeout(f"{what} did not finish within {timeout:g}s (stopped)") from None
+        except (BrokenPipeError, EOFError, OSError, ValueError) as exc:
+            code = self.proc.poll() if self.proc else None
+            printed = self._printed()
+            self.kill()
+            how = (f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}")
+            detail = f"\nIt printed:\n{printed[-1500:]}" if printed.strip() else ""
+            raise WorkerCrashed(f"the process running your code ended during {what} ({how}){detail}") from exc
+        reply["output"] = self._printed()
+        return reply
+
+    def _read_exactly(self, n: int, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
+        chunks, got = [], 0
+        while got < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise StudentTimeout("timeout")
+            ready, _, _ = select.select([self._in], [], [], left)
+            if not ready:
+                raise StudentTimeout("timeout")
+            chunk = os.read(self._in, min(n - got, 1 << 20))
+            if not chunk:
+                raise EOFError("worker closed the pipe")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+
+def format_student_traceback(exc: BaseException, root: Path, display: str) -> tuple[str, str]:
+    """(where, traceback) listing only frames in the submission's own files."""
+    frames = [f for f in tb.extract_tb(exc.__traceback__) if _inside(f.filename, root)]
+    lines = []
+    for f in frames[-8:]:
+        rel = f"{display}/{Path(f.filename).resolve().relative_to(root)}"
+        lines.append(f'  File "{rel}", line {f.lineno}, in {f.name}' + (f"\n    {f.line}" if f.line else ""))
+    where = lines[-1].strip().split("\n")[0] if lines else ""
+    return where, ("Traceback (your code only):\n" + "\n".join(lines)) if lines else ""
+
+
+def _inside(filename: str, root: Path) -> bool:
+    try:
+        Path(filename).resolve().relative_to(root)
+        return True
+    except (ValueError, OSError):
+        return False

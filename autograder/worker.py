@@ -1,0 +1,179 @@
+"""The side of the seam that runs student code.
+
+``Runner`` keeps the student's modules and objects and answers requests (import,
+call, getattr, setattr, has) with plain data from :mod:`autograder.wire`. It
+serves ``LocalExecutor`` in-process, and ``python -m autograder.worker`` runs it
+in a worker process that talks to the grader over two pipes (8-byte length,
+then a JSON body). The worker's stdout and stderr go to a file the grader reads.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import struct
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import wire
+from .seam import format_student_traceback, seed_everything
+
+
+class Runner:
+    def __init__(self, submission_dir: Path, display: str):
+        self.root = Path(submission_dir).resolve()
+        self.display = display
+        self.objects: dict[int, Any] = {}
+        self.import_errors: dict[str, str] = {}
+        self._next = 0
+        if str(self.root) not in sys.path:
+            sys.path.insert(0, str(self.root))
+
+    # ------------------------------------------------------------ protocol
+    def handle(self, msg: dict) -> dict:
+        op = msg.get("op")
+        try:
+            if op == "import":
+                return self._import(str(msg["module"]))
+            if "seed" in msg:
+                seed_everything(int(msg["seed"]))
+            target = self.objects[int(msg["target"])]
+            if op == "has":
+                return {"ok": hasattr(target, str(msg["name"]))}
+            path = [str(p) for p in msg.get("path", [])]
+            if op == "setattr":
+                obj = self._walk(target, path[:-1])
+                setattr(obj, path[-1], wire.decode(msg["value"], self._resolve))
+                return {"ok": None}
+            obj = self._walk(target, path)
+            if op == "getattr":
+                return self._reply(obj)
+            if op == "call":
+                args = wire.decode(msg["args"], self._resolve)
+                kwargs = wire.decode(msg["kwargs"], self._resolve)
+                return self._reply(obj(*args, **kwargs))
+            return {"err": {"kind": "protocol", "message": f"unknown operation {op!r}"}}
+        except _Missing as exc:
+            return {"err": {"kind": "missing", "message": str(exc)}}
+        except Exception as exc:  # student code raised: report it, keep serving
+            return {"err": self._describe(exc)}
+
+    # ------------------------------------------------------------ helpers
+    def _store(self, obj: Any) -> dict:
+        self._next += 1
+        self.objects[self._next] = obj
+        kind = type(obj)
+        name = f"module {obj.__name__}" if kind.__name__ == "module" else kind.__qualname__
+        return {"$t": "handle", "id": self._next, "type": str(name)[:200]}
+
+    def _resolve(self, data: dict) -> Any:
+        return self.objects[int(data["id"])]
+
+    def _reply(self, value: Any) -> dict:
+        try:
+            return {"ok": wire.encode(value, self._store)}
+        except wire.WireError as exc:
+            return {"err": {"kind": "encode", "message": str(exc)}}
+
+    def _walk(self, obj: Any, path: list[str]) -> Any:
+        for i, name in enumerate(path):
+            if not hasattr(obj, name):
+                where = (f"{self.display}/{obj.__name__}.py" if type(obj).__name__ == "module"
+                         else f"your {type(obj).__qualname__} object")
+                dotted = ".".join(path[: i + 1])
+                raise _Missing(f"{where} has no attribute named `{dotted}` "
+                               "(was it renamed, or its definition removed?)")
+            obj = getattr(obj, name)
+        return obj
+
+    def _describe(self, exc: BaseException) -> dict:
+        where, trace = format_student_traceback(exc, self.root, self.display)
+        try:
+            message = str(exc)[:2000]
+        except Exception:
+            message = "<the exception's message could not be printed>"
+        return {"kind": "raised", "type": type(exc).__name__, "message": message,
+                "where": where, "traceback": trace}
+
+    def _import(self, name: str) -> dict:
+        if name in self.import_errors:
+            return {"err": {"kind": "import", "message": self.import_errors[name]}}
+        mod = sys.modules.get(name)
+        path = self.root / f"{name}.py"
+        if mod is None or Path(getattr(mod, "__file__", "") or "").resolve() != path:
+            if not path.is_file():
+                return self._import_failed(name, f"{self.display}/{name}.py was not found in the submission")
+            spec = importlib.util.spec_from_file_location(name, path)
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[name] = mod
+            try:
+                spec.loader.exec_module(mod)
+            except SyntaxError as exc:
+                sys.modules.pop(name, None)
+                line = f", line {exc.lineno}" if exc.lineno else ""
+                text = f"\n    {exc.text.rstrip()}" if exc.text else ""
+                return self._import_failed(
+                    name, f"{self.display}/{name}.py{line}: {type(exc).__name__}: {exc.msg}{text}")
+            except BaseException as exc:
+                sys.modules.pop(name, None)
+                if not isinstance(exc, Exception):
+                    raise
+                info = self._describe(exc)
+                return self._import_failed(
+                    name, f"{self.display}/{name}.py could not be imported: {info['type']}: {info['message']}\n"
+                          f"{info['traceback']}".rstrip())
+        return {"ok": self._store(mod)}
+
+    def _import_failed(self, name: str, message: str) -> dict:
+        self.import_errors[name] = message
+        return {"err": {"kind": "import", "message": message}}
+
+
+class _Missing(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- process main
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, n - got)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def main(argv: list[str] | None = None) -> None:
+    submission_dir, display, fd_in, fd_out, preload = (argv or sys.argv[1:])[:5]
+    fd_in, fd_out = int(fd_in), int(fd_out)
+    for name in filter(None, preload.split(",")):
+        try:
+            __import__(name)
+        except ImportError:
+            pass
+    runner = Runner(Path(submission_dir), display)
+    os.write(fd_out, b"ready")
+    while True:
+        try:
+            (size,) = struct.unpack(">Q", _read_exactly(fd_in, 8))
+            msg = json.loads(_read_exactly(fd_in, size))
+        except EOFError:
+            return
+        reply = runner.handle(msg)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        data = json.dumps(reply).encode()
+        os.write(fd_out, struct.pack(">Q", len(data)))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd_out, view):]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""Forgets the bias of each filter."""
+HINT = "bias_forgotten"
+
+
+def conv_param_count(in_channels, out_channels, kernel_size, groups=1, bias=True):
+    taps = kernel_size if isinstance(kernel_size, int) else math.prod(kernel_size)
+    return out_channels * (in_channels // groups) * taps
