@@ -19,3 +19,7 @@ def answer_stack_vi_params():
 
 def answer_fc_smallest_setting():
     return " VI"
+
+
+def answer_fc_smallest_params():
+    return 2 * 2 * 32 * 10 + 10

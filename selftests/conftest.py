@@ -1,0 +1,61 @@
+"""Helpers for the harness's self-tests: grade a folder the way a student or Gradescope would."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import manifest, results
+from autograder.regenerate import alternative_sources, mutant_sources, patched
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = (ROOT / "solutions" / "conv_arithmetic.py").read_text()
+FULL = manifest.load(ROOT).total
+
+
+def grade(folder: Path, tmp: Path, worker: bool = False, env: dict | None = None) -> dict:
+    """Run the grading tests on ``folder`` in a pytest subprocess; return the validated results.json."""
+    out = tmp / f"results-{len(list(tmp.glob('results-*')))}.json"
+    cmd = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--submission", str(folder),
+           "--gradescope-results", str(out), *(["--worker"] if worker else [])]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    assert out.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    results.validate(doc)
+    doc["_stdout"] = proc.stdout
+    return doc
+
+
+def write_submission(tmp: Path, source: str, name: str = "conv_arithmetic") -> Path:
+    folder = tmp / "exercises"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.py").write_text(source)
+    return folder
+
+
+def run_autograder(root: Path, env: dict | None = None) -> dict:
+    proc = subprocess.run([str(ROOT / "run_autograder")], capture_output=True, text=True,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(root), **(env or {})})
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((root / "results" / "results.json").read_text())
+    results.validate(doc)
+    return doc
+
+
+def without_timing(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k not in ("execution_time", "_stdout")}
+
+
+MUTANTS = mutant_sources(ROOT, "conv_arithmetic")
+ALTERNATIVES = alternative_sources(ROOT, "conv_arithmetic")
+
+
+@pytest.fixture
+def mutant_source():
+    def make(name: str) -> str:
+        return patched(SOLUTION, dict(MUTANTS)[name])
+    return make

@@ -1,0 +1,109 @@
+"""run_autograder against a fake /autograder tree (AUTOGRADER_ROOT), and the bundles."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+from autograder import build, manifest
+from autograder.gradescope import collect_submission
+
+from .conftest import FULL, ROOT, SOLUTION, run_autograder
+
+
+def tree(tmp_path, files: dict[str, str | bytes]):
+    root = tmp_path / "autograder"
+    for name, data in files.items():
+        path = root / "submission" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    (root / "submission").mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def test_reference_loose_file_scores_full(tmp_path):
+    doc = run_autograder(tree(tmp_path, {"conv_arithmetic.py": SOLUTION}))
+    assert doc["score"] == FULL and all(t["status"] == "passed" for t in doc["tests"])
+
+
+def test_untouched_stubs_score_zero(tmp_path):
+    stub = (ROOT / "exercises" / "conv_arithmetic.py").read_text()
+    doc = run_autograder(tree(tmp_path, {"exercises/conv_arithmetic.py": stub}))
+    assert doc["score"] == 0 and len(doc["tests"]) > 20
+
+
+def test_syntax_error_costs_only_that_module_and_names_file_and_line(tmp_path):
+    broken = SOLUTION.replace("def fc_param_count(", "def fc_param_count(:", 1)
+    doc = run_autograder(tree(tmp_path, {"exercises/conv_arithmetic.py": broken}))
+    assert doc["score"] == 0
+    line = broken[: broken.index("def fc_param_count(:")].count("\n") + 1
+    assert all(f"exercises/conv_arithmetic.py, line {line}: SyntaxError" in t["output"] for t in doc["tests"])
+
+
+def test_infinite_loop_is_reported_as_timeout_and_the_rest_is_graded(tmp_path):
+    looping = SOLUTION + "\n\ndef conv_output_length(*args, **kwargs):\n    while True:\n        pass\n"
+    doc = run_autograder(tree(tmp_path, {"conv_arithmetic.py": looping}), env={"AUTOGRADER_CALL_TIMEOUT": "1"})
+    timed_out = [t for t in doc["tests"] if "did not finish within" in t["output"]]
+    assert timed_out and all(t["score"] == 0 for t in timed_out)
+    fc = next(t for t in doc["tests"] if "fc_param_count agrees" in t["name"])
+    assert fc["score"] == fc["max_score"] > 0
+
+
+def test_student_zip_upload_is_found_and_graded(tmp_path):
+    archive = tmp_path / "upload.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("student/exercises/conv_arithmetic.py", SOLUTION)
+        zf.writestr("student/tests/public/conv_arithmetic.py", "broken = (")
+    doc = run_autograder(tree(tmp_path, {"submission.zip": archive.read_bytes()}))
+    assert doc["score"] == FULL
+
+
+def test_missing_file_is_named_in_the_output(tmp_path):
+    doc = run_autograder(tree(tmp_path, {"notes.txt": "hello"}))
+    assert doc["score"] == 0 and "conv_arithmetic.py: not found" in doc["output"]
+
+
+def test_grader_crash_gives_visible_failure_and_hidden_traceback(tmp_path):
+    root = tree(tmp_path, {"conv_arithmetic.py": SOLUTION})
+    doc = run_autograder(root, env={"AUTOGRADER_ASSIGNMENT": "no-such-assignment"})
+    visible = [t for t in doc["tests"] if t.get("visibility") != "hidden"]
+    hidden = [t for t in doc["tests"] if t.get("visibility") == "hidden"]
+    assert visible[0]["name"] == "Autograder failed" and "Traceback" in hidden[0]["output"]
+
+
+def test_collect_submission_prefers_the_exercises_folder(tmp_path):
+    up = tmp_path / "up"
+    (up / "exercises").mkdir(parents=True)
+    (up / "exercises" / "conv_arithmetic.py").write_text("A = 1\n")
+    (up / "conv_arithmetic.py").write_text("A = 2\n")
+    folder, notes = collect_submission(up, ["conv_arithmetic"], tmp_path / "work")
+    assert (folder / "conv_arithmetic.py").read_text() == "A = 1\n" and "several copies" in notes[0]
+
+
+def test_student_zip_has_no_solutions_and_grades_on_its_own(tmp_path):
+    student, autograder_zip = build.build(tmp_path / "dist")
+    names = zipfile.ZipFile(student).namelist()
+    assert not [n for n in names if n.startswith(("solutions/", "tests/hidden/", "selftests/"))]
+    assert "exercises/conv_arithmetic.py" in names and "tests/keys/conv_arithmetic.json" in names
+    ag_names = zipfile.ZipFile(autograder_zip).namelist()
+    assert {"setup.sh", "run_autograder", "solutions/conv_arithmetic.py"} <= set(ag_names)
+
+    unpacked = tmp_path / "student"
+    zipfile.ZipFile(student).extractall(unpacked)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    stubs = subprocess.run([sys.executable, "-m", "pytest"], cwd=unpacked, capture_output=True, text=True, env=env)
+    assert stubs.returncode == 1 and "Total                0.00" in stubs.stdout, stubs.stdout[-2000:]
+    shutil.copyfile(ROOT / "solutions" / "conv_arithmetic.py", unpacked / "exercises" / "conv_arithmetic.py")
+    solved = subprocess.run([sys.executable, "-m", "pytest"], cwd=unpacked, capture_output=True, text=True, env=env)
+    assert solved.returncode == 0, solved.stdout[-2000:]
+    public = sum(1 for n in names if n.startswith("tests/public/test_"))
+    assert public == 1 and "passed" in solved.stdout and not (unpacked / "solutions").exists()
+    assert f"(of {manifest.load(ROOT).total:g}" in solved.stdout
+
+
+def test_bundles_are_reproducible(tmp_path):
+    first = [p.read_bytes() for p in build.build(tmp_path / "a")]
+    second = [p.read_bytes() for p in build.build(tmp_path / "b")]
+    assert first == second

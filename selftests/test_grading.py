@@ -1,0 +1,83 @@
+"""Does the grader grade right? References, stubs, mutants, alternatives, determinism."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from autograder import manifest
+from autograder.regenerate import patched, stale
+from tests.public.conv_arithmetic_support import HINTS
+
+from .conftest import ALTERNATIVES, FULL, MUTANTS, ROOT, SOLUTION, grade, without_timing, write_submission
+
+
+def test_regenerate_check_is_clean():
+    assert stale(ROOT) == []
+
+
+def test_reference_solutions_score_full_marks(tmp_path):
+    doc = grade(ROOT / "solutions", tmp_path)
+    failed = [t["name"] for t in doc["tests"] if t["score"] < t["max_score"]]
+    assert failed == [] and doc["score"] == FULL
+
+
+def test_manifest_points_equal_the_test_weights(tmp_path):
+    doc = grade(ROOT / "solutions", tmp_path)
+    spec = manifest.load(ROOT)
+    for exercise, points in spec.exercises.items():
+        assert sum(t["max_score"] for t in doc["tests"] if t["extra_data"]["exercise"] == exercise) == points
+
+
+def test_untouched_stubs_score_exactly_zero_and_say_not_implemented(tmp_path):
+    doc = grade(ROOT / "exercises", tmp_path)
+    assert doc["score"] == 0 and len(doc["tests"]) > 20
+    assert all("not implemented yet" in t["output"] for t in doc["tests"])
+    assert "conv_arithmetic      0.00" in doc["_stdout"]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in MUTANTS])
+def test_catalogued_mutant_loses_points_with_its_hint(tmp_path, mutant_source, name):
+    doc = grade(write_submission(tmp_path, mutant_source(name)), tmp_path)
+    hint = re.search(r'HINT = "(\w+)"', dict(MUTANTS)[name]).group(1)
+    failed = [t for t in doc["tests"] if t["score"] < t["max_score"]]
+    assert doc["score"] < FULL
+    assert any(HINTS[hint] in t["output"] for t in failed), [t["output"] for t in failed]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in ALTERNATIVES])
+def test_alternative_correct_implementation_scores_full_marks(tmp_path, name):
+    doc = grade(write_submission(tmp_path, patched(SOLUTION, dict(ALTERNATIVES)[name])), tmp_path)
+    assert [t["output"] for t in doc["tests"] if t["score"] < t["max_score"]] == []
+
+
+def test_feedback_shows_expected_got_smallest_input_and_no_traceback(tmp_path, mutant_source):
+    doc = grade(write_submission(tmp_path, mutant_source("ceil_division")), tmp_path)
+    out = next(t["output"] for t in doc["tests"] if "agrees with nn.Conv1d" in t["name"] and t["score"] == 0)
+    assert "expected:" in out and "got:" in out and "Hint:" in out
+    assert "Traceback" not in out and "site-packages" not in out and "/autograder/" not in out
+
+
+def test_hidden_tests_never_show_the_expected_value(tmp_path, mutant_source):
+    doc = grade(write_submission(tmp_path, mutant_source("ceil_division")), tmp_path)
+    hidden = [t for t in doc["tests"] if "hidden" in t["extra_data"]["nodeid"] and t["score"] == 0]
+    assert hidden and all("expected" not in t["output"] for t in hidden)
+
+
+def test_by_hand_keys_give_the_hint_without_the_answer(tmp_path):
+    source = SOLUTION + "\n\ndef answer_conv2d_28_shape():\n    return (13, 13, 8)\n"
+    doc = grade(write_submission(tmp_path, source), tmp_path)
+    test = next(t for t in doc["tests"] if "answer_conv2d_28_shape" in t["name"])
+    assert test["score"] == 0 and HINTS["axis_order"] in test["output"] and "(8, 13, 13)" not in test["output"]
+
+
+def test_same_submission_graded_twice_gives_identical_results(tmp_path, mutant_source):
+    folder = write_submission(tmp_path, mutant_source("no_dilation"))
+    first, second = grade(folder, tmp_path, worker=True), grade(folder, tmp_path, worker=True)
+    assert without_timing(first) == without_timing(second)
+    assert first["score"] < FULL
+
+
+def test_worker_and_in_process_modes_agree(tmp_path, mutant_source):
+    folder = write_submission(tmp_path, mutant_source("no_groups"))
+    assert without_timing(grade(folder, tmp_path)) == without_timing(grade(folder, tmp_path, worker=True))

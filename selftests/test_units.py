@@ -1,0 +1,104 @@
+"""Unit tests of the harness's parts: the wire, the worker, stubs, keys, results."""
+from __future__ import annotations
+
+import fractions
+
+import numpy as np
+import pytest
+import sympy
+import torch
+
+from autograder import checks, results, seam, wire
+from autograder.errors import StudentTimeout, WorkerCrashed
+from autograder.regenerate import MarkerError, make_stub
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, 2.5, float("inf"), "s", [1, (2, 3)], {"a": (1,), 2: [3]}, fractions.Fraction(1, 3),
+    np.arange(6, dtype=np.float32).reshape(2, 3), np.int64(7), torch.arange(4.0).reshape(2, 2),
+    sympy.Symbol("w0") * sympy.sqrt(2) + sympy.Rational(1, 3), sympy.Matrix([[sympy.Symbol("z0"), 0]])])
+def test_plain_values_round_trip_exactly(value):
+    back = wire.decode(wire.encode(value))
+    assert type(back) is type(value) or isinstance(value, sympy.Basic)
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        assert back.dtype == value.dtype and (back == value).all()
+    else:
+        assert back == value
+
+
+class Liar:
+    def __eq__(self, other):
+        return True
+
+
+class Tensorish(torch.Tensor):
+    pass
+
+
+@pytest.mark.parametrize("value", [Liar(), torch.ones(2).as_subclass(Tensorish), np.ones(2).view(np.matrix)])
+def test_objects_that_are_not_plain_data_become_handles(value):
+    encoded = wire.encode(value, lambda obj: {"$t": "handle", "id": 1, "type": type(obj).__name__})
+    assert encoded["$t"] == "handle"
+
+
+def test_decoding_refuses_unknown_sympy_nodes_and_object_arrays():
+    with pytest.raises(wire.WireError):
+        wire.decode({"$t": "sympy", "v": ["Evaluate", []]})
+    with pytest.raises(wire.WireError):
+        wire.decode({"$t": "ndarray", "dtype": "|O", "shape": [1], "data": ""})
+
+
+def test_handle_never_equals_a_plain_value(tmp_path):
+    (tmp_path / "m.py").write_text("class Liar:\n    def __eq__(self, o): return True\ndef f(): return Liar()\n")
+    ex = seam.LocalExecutor(tmp_path)
+    got = ex.module("m").f()
+    assert isinstance(got, seam.Handle) and got != 3
+
+
+def test_worker_kills_a_hung_call_and_serves_the_next(tmp_path, monkeypatch):
+    (tmp_path / "m.py").write_text("import os\ndef spin():\n    while True: pass\ndef die(): os._exit(3)\n"
+                                   "def ok(x): return x + 1\n")
+    monkeypatch.setattr(seam, "CALL_TIMEOUT", 1.0)
+    ex = seam.WorkerExecutor(tmp_path, preload="")
+    try:
+        m = ex.module("m")
+        with pytest.raises(StudentTimeout):
+            m.spin()
+        with pytest.raises(WorkerCrashed, match="exit code 3"):
+            m.die()
+        assert m.ok(1) == 2 and ex.restarts == 2
+    finally:
+        ex.close()
+
+
+def test_stub_keeps_signature_and_docstring_and_raises():
+    source = 'def f(x):\n    """Doc."""\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION\n'
+    stub = make_stub(source, "m")
+    assert '"""Doc."""' in stub and "raise NotImplementedError(\"f:" in stub and "return x" not in stub
+    with pytest.raises(MarkerError):
+        make_stub("# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n", "m")
+
+
+def test_canonical_answers_ignore_container_and_integral_float():
+    assert checks.canonical((8, 99)) == checks.canonical([np.int64(8), 99.0])
+    assert checks.canonical((8, 99)) != checks.canonical((99, 8))
+
+
+def test_sympy_equivalence_needs_real_equality():
+    x = sympy.Symbol("x")
+    assert checks.sympy_equivalent(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, 1)
+    assert not checks.sympy_equivalent(x ** 2, x)
+
+
+def test_failure_results_are_schema_valid_and_hide_the_traceback():
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        doc = results.failure("broken", exc)
+    results.validate(doc)
+    assert [t["visibility"] for t in doc["tests"]] == ["visible", "hidden"]
+
+
+def test_schema_rejects_a_bad_visibility():
+    with pytest.raises(Exception):
+        results.validate({"score": 1, "tests": [{"score": 1, "visibility": "students"}]})
