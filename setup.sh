@@ -42,7 +42,8 @@ VPY=.venv/bin/python
 
 # torch first, CPU-only: PyPI's default Linux wheel pulls several GB of CUDA libraries.
 if ! "$VPY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '$TORCH_VERSION')" 2>/dev/null; then
-  "$VPY" -m pip install -q --index-url "$TORCH_CPU_INDEX" "torch==$TORCH_VERSION" ||
+  # --no-deps: the CPU index is for torch itself; its dependencies come from PyPI with requirements.txt.
+  "$VPY" -m pip install -q --retries 1 --timeout 20 --no-deps --index-url "$TORCH_CPU_INDEX" "torch==$TORCH_VERSION" ||
     "$VPY" -m pip install -q "torch==$TORCH_VERSION"
 fi
 "$VPY" -m pip install -q -r requirements.txt

@@ -91,6 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_hypothesis_profiles()
     grader = Grader(config)
     config.stash[GRADER_KEY] = grader
+    # One broken test module must not stop the others from being graded.
+    config.option.continue_on_collection_errors = True
     if grader.worker:  # start the worker now: its start-up overlaps collection
         grader.get_executor()
 
@@ -197,7 +199,7 @@ def _title(item: pytest.Item) -> str:
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     grader = config.stash[GRADER_KEY]
-    keep, drop = [], []
+    drop = []
     per_exercise: dict[str, int] = {}
     # Number public tests before hidden ones, in collection order within each.
     for item in sorted(items, key=lambda i: "hidden" in Path(str(i.path)).parts):
@@ -244,11 +246,12 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
     if grader.assignment and exercise not in grader.assignment.exercises:
         return
     message = str(report.longrepr)
-    grader.collect_errors.append(TestResult(
+    error = TestResult(
         nodeid=report.nodeid, exercise=exercise, name=f"{exercise}: tests in {report.nodeid} could not be loaded",
         number=f"{grader.assignment.index(exercise) if grader.assignment else 0}.0", max_score=0.0,
         output="The grader could not load these tests; this is not your code's fault. Details are "
-               "kept for the staff.", extra={"internal": message[-5000:]}))
+               "kept for the staff.", extra={"internal": message[-5000:]})
+    grader.collect_errors.append(error)
     grader.record(error)
 
 
@@ -375,8 +378,24 @@ def feedback(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
 
 
 # ---------------------------------------------------------------- reporting
+def _settle_collect_errors(grader: Grader) -> None:
+    """A test module that failed to load is worth the points its exercise is missing.
+
+    Its tests' weights are unknown, so with the hidden tests present (a complete test set)
+    the entry takes the manifest's points not accounted for by the tests that did load.
+    """
+    if not grader.assignment or not (grader.root / "tests" / "hidden").is_dir():
+        return
+    for error in grader.collect_errors:
+        loaded = sum(r.max_score for r in grader.results.values() if r.exercise == error.exercise)
+        declared = grader.assignment.exercises.get(error.exercise, 0.0)
+        others = sum(e.max_score for e in grader.collect_errors if e is not error and e.exercise == error.exercise)
+        error.max_score = max(declared - loaded - others, 0.0) if error.max_score == 0 else error.max_score
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     grader = config.stash[GRADER_KEY]
+    _settle_collect_errors(grader)
     all_results = [grader.results[n] for n in grader.order] + grader.collect_errors
     if not all_results:
         return
@@ -415,6 +434,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if grader.partial_file:
         grader.partial_file.close()
     if grader.results_path:
+        _settle_collect_errors(grader)
         tests = [grader.results[n] for n in grader.order] + grader.collect_errors
         output = ""
         if grader.manifest_error:
