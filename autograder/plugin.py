@@ -401,7 +401,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         return
     tw = terminalreporter
     tw.section("autograder score")
-    rows = []
     exercises = list(grader.assignment.exercises) if grader.assignment else []
     for r in all_results:
         if r.exercise not in exercises:
@@ -422,7 +421,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         if declared is not None and abs(declared - possible) > 1e-9:
             note = f"  (of {declared:g}: the rest is graded by hidden tests on Gradescope)" \
                 if possible < declared else f"  (manifest says {declared:g})"
-        rows.append((ex, earned, possible, note))
         tw.write_line(f"{ex:<{width}}  {earned:>8.2f}  {possible:>8.2f}{note}")
     tw.write_line(f"{'Total':<{width}}  {total_earned:>8.2f}  {total_possible:>8.2f}")
 
