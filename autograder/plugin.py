@@ -65,6 +65,7 @@ class Grader:
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
         self.collect_errors: list[TestResult] = []
+        self.settled = False  # collection errors have been given their points
         self.started = time.monotonic()
         self.partial_file = None
         if self.results_path:
@@ -75,6 +76,9 @@ class Grader:
             cls = seam.WorkerExecutor if self.worker else seam.LocalExecutor
             self.executor = cls(self.submission)
         return self.executor
+
+    def all_results(self) -> list[TestResult]:
+        return [self.results[n] for n in self.order] + self.collect_errors
 
     def record(self, result: TestResult, event: str = "test") -> None:
         if self.partial_file:
@@ -382,21 +386,23 @@ def _settle_collect_errors(grader: Grader) -> None:
     """A test module that failed to load is worth the points its exercise is missing.
 
     Its tests' weights are unknown, so with the hidden tests present (a complete test set)
-    the entry takes the manifest's points not accounted for by the tests that did load.
+    the first such entry of an exercise takes the manifest's points not accounted for by
+    the tests that did load. Runs once per session.
     """
-    if not grader.assignment or not (grader.root / "tests" / "hidden").is_dir():
+    if grader.settled or not grader.assignment or not (grader.root / "tests" / "hidden").is_dir():
         return
+    grader.settled = True
+    missing = {ex: points - sum(r.max_score for r in grader.results.values() if r.exercise == ex)
+               for ex, points in grader.assignment.exercises.items()}
     for error in grader.collect_errors:
-        loaded = sum(r.max_score for r in grader.results.values() if r.exercise == error.exercise)
-        declared = grader.assignment.exercises.get(error.exercise, 0.0)
-        others = sum(e.max_score for e in grader.collect_errors if e is not error and e.exercise == error.exercise)
-        error.max_score = max(declared - loaded - others, 0.0) if error.max_score == 0 else error.max_score
+        error.max_score = max(missing.get(error.exercise, 0.0), 0.0)
+        missing[error.exercise] = 0.0
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     grader = config.stash[GRADER_KEY]
     _settle_collect_errors(grader)
-    all_results = [grader.results[n] for n in grader.order] + grader.collect_errors
+    all_results = grader.all_results()
     if not all_results:
         return
     tw = terminalreporter
@@ -433,7 +439,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         grader.partial_file.close()
     if grader.results_path:
         _settle_collect_errors(grader)
-        tests = [grader.results[n] for n in grader.order] + grader.collect_errors
+        tests = grader.all_results()
         output = ""
         if grader.manifest_error:
             output = f"Manifest problem: {grader.manifest_error}"
