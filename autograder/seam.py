@@ -170,6 +170,19 @@ class Module:
     def has(self, name: str) -> bool:
         return self._executor.has(self._handle(), name)
 
+    def run_probe(self, func, *args, **kwargs) -> Any:
+        """``func(*args, **kwargs)`` run where the student code runs; see :meth:`Executor.probe`."""
+        self._handle()  # import first, so an import error is reported as such
+        return self._executor.probe(func, args, kwargs)
+
+    def source(self) -> str | None:
+        """The text of the student's file (read, never executed, by the grader), or None."""
+        path = self._executor.submission_dir / f"{self._name}.py"
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
 
 class _LazyModuleHandle:
     """Resolves to the module's handle at call time (the worker may have been restarted)."""
@@ -229,6 +242,15 @@ class Executor:
         handle = self._resolve(target)
         self._timed({"op": "setattr", "target": handle._id, "path": path, "seed": call_seed(),
                      "value": self._encode_args(value)}, self._describe(handle, path))
+
+    def probe(self, func, args, kwargs) -> Any:
+        """Run the grader function ``func`` (public, in ``autograder.probes`` or ``tests.public``)
+        next to the student code, with handles passed in as the student's objects."""
+        spec = f"{func.__module__}:{func.__qualname__}"
+        self.ensure_alive()
+        msg = {"op": "probe", "func": spec, "seed": call_seed(),
+               "args": self._encode_args(list(args)), "kwargs": self._encode_args(dict(kwargs))}
+        return self._timed(msg, getattr(func, "describes", func.__name__))
 
     def has(self, target, name: str) -> bool:
         handle = self._resolve(target)

@@ -17,10 +17,21 @@ SOLUTION = (ROOT / "solutions" / "conv_arithmetic.py").read_text()
 FULL = manifest.load(ROOT).total
 
 
-def grade(folder: Path, tmp: Path, worker: bool = False, env: dict | None = None) -> dict:
-    """Run the grading tests on ``folder`` in a pytest subprocess; return the validated results.json."""
+EXERCISES = sorted(p.stem for p in (ROOT / "solutions").glob("*.py") if not p.name.startswith("_"))
+
+
+def test_files(exercise: str) -> list[str]:
+    """The public and hidden grading modules of one exercise."""
+    return [str(p.relative_to(ROOT)) for p in sorted((ROOT / "tests").glob(f"*/test_{exercise}.py"))
+            + sorted((ROOT / "tests").glob(f"*/test_{exercise}_hidden.py"))]
+
+
+def grade(folder: Path, tmp: Path, worker: bool = False, env: dict | None = None, exercise: str | None = None) -> dict:
+    """Run the grading tests (all, or one exercise's) on ``folder`` in a pytest subprocess;
+    return the validated results.json."""
     out = tmp / f"results-{len(list(tmp.glob('results-*')))}.json"
-    cmd = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--submission", str(folder),
+    paths = test_files(exercise) if exercise else ["tests"]
+    cmd = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "--submission", str(folder),
            "--gradescope-results", str(out), *(["--worker"] if worker else [])]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     assert out.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -48,6 +59,17 @@ def run_autograder(root: Path, env: dict | None = None) -> dict:
 
 def without_timing(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k not in ("execution_time", "_stdout")}
+
+
+def solution_source(exercise: str) -> str:
+    return (ROOT / "solutions" / f"{exercise}.py").read_text()
+
+
+def hints_of(exercise: str) -> dict:
+    """Every exercise keeps its hint texts in ``tests/public/<exercise>_support.py`` as ``HINTS``."""
+    import importlib
+
+    return importlib.import_module(f"tests.public.{exercise}_support").HINTS
 
 
 MUTANTS = mutant_sources(ROOT, "conv_arithmetic")

@@ -9,7 +9,7 @@ from autograder import manifest
 from autograder.regenerate import patched, stale
 from tests.public.conv_arithmetic_support import HINTS
 
-from .conftest import ALTERNATIVES, FULL, MUTANTS, ROOT, SOLUTION, grade, without_timing, write_submission
+from .conftest import FULL, ROOT, SOLUTION, grade, without_timing, write_submission
 
 
 def test_regenerate_check_is_clean():
@@ -33,22 +33,8 @@ def test_untouched_stubs_score_exactly_zero_and_say_not_implemented(tmp_path):
     doc = grade(ROOT / "exercises", tmp_path)
     assert doc["score"] == 0 and len(doc["tests"]) > 20
     assert all("not implemented yet" in t["output"] for t in doc["tests"])
-    assert "conv_arithmetic      0.00" in doc["_stdout"]
-
-
-@pytest.mark.parametrize("name", [n for n, _ in MUTANTS])
-def test_catalogued_mutant_loses_points_with_its_hint(tmp_path, mutant_source, name):
-    doc = grade(write_submission(tmp_path, mutant_source(name)), tmp_path)
-    hint = re.search(r'HINT = "(\w+)"', dict(MUTANTS)[name]).group(1)
-    failed = [t for t in doc["tests"] if t["score"] < t["max_score"]]
-    assert doc["score"] < FULL
-    assert any(HINTS[hint] in t["output"] for t in failed), [t["output"] for t in failed]
-
-
-@pytest.mark.parametrize("name", [n for n, _ in ALTERNATIVES])
-def test_alternative_correct_implementation_scores_full_marks(tmp_path, name):
-    doc = grade(write_submission(tmp_path, patched(SOLUTION, dict(ALTERNATIVES)[name])), tmp_path)
-    assert [t["output"] for t in doc["tests"] if t["score"] < t["max_score"]] == []
+    for exercise in manifest.load(ROOT).exercises:
+        assert re.search(rf"^{exercise}\s+0\.00\s", doc["_stdout"], re.M), doc["_stdout"][-2000:]
 
 
 def test_feedback_shows_expected_got_smallest_input_and_no_traceback(tmp_path, mutant_source):
