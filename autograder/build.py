@@ -70,6 +70,10 @@ def student_files(root: Path, spec: manifest.Assignment) -> dict[str, bytes | Pa
     files: dict[str, bytes | Path] = {}
     for name in ex:
         files[f"exercises/{name}.py"] = root / "exercises" / f"{name}.py"
+        assets = root / "exercises" / "assets" / name
+        for path in sorted(assets.rglob("*")) if assets.is_dir() else []:
+            if path.is_file():
+                files[str(path.relative_to(root))] = path
         key = root / "tests" / "keys" / f"{name}.json"
         if key.is_file():
             files[f"tests/keys/{name}.json"] = key

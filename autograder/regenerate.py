@@ -128,9 +128,14 @@ def keys_document(root: Path, exercise: str, solution: str) -> dict | None:
     return checks.keys_for(exercise, answers, wrong)
 
 
-def outputs(root: Path = ROOT) -> dict[Path, str]:
-    """Every generated file, path -> content."""
-    files: dict[Path, str] = {}
+def outputs(root: Path = ROOT) -> dict[Path, str | bytes]:
+    """Every generated file, path -> content (bytes for the copied assets)."""
+    files: dict[Path, str | bytes] = {}
+    # Data files an exercise ships (a sample image): solutions/assets/<exercise>/... -> exercises/assets/...
+    assets = root / "solutions" / "assets"
+    for path in sorted(assets.rglob("*")) if assets.is_dir() else []:
+        if path.is_file() and "__pycache__" not in path.parts:
+            files[root / "exercises" / "assets" / path.relative_to(assets)] = path.read_bytes()
     for path in sorted((root / "solutions").glob("*.py")):
         if path.name.startswith("_"):
             continue
@@ -142,14 +147,23 @@ def outputs(root: Path = ROOT) -> dict[Path, str]:
     return files
 
 
+def _GENERATED(root: Path):
+    return ((root / "exercises", "*.py"), (root / "exercises" / "assets", "**/*"), (root / "tests" / "keys", "*.json"))
+
+
+def _same(path: Path, content: str | bytes) -> bool:
+    if not path.is_file():
+        return False
+    return path.read_bytes() == (content if isinstance(content, bytes) else content.encode())
+
+
 def stale(root: Path = ROOT) -> list[str]:
     """Generated files that differ from what regenerate would write, or should not exist."""
     want = outputs(root)
-    problems = [str(p.relative_to(root)) for p, text in want.items()
-                if not p.is_file() or p.read_text() != text]
-    for folder, pattern in ((root / "exercises", "*.py"), (root / "tests" / "keys", "*.json")):
+    problems = [str(p.relative_to(root)) for p, text in want.items() if not _same(p, text)]
+    for folder, pattern in _GENERATED(root):
         for p in sorted(folder.glob(pattern)) if folder.is_dir() else []:
-            if p not in want:
+            if p not in want and p.is_file():
                 problems.append(f"{p.relative_to(root)} (no solution generates it)")
     return problems
 
@@ -158,13 +172,22 @@ def regenerate(root: Path = ROOT) -> list[str]:
     written = []
     want = outputs(root)
     for path, text in want.items():
-        if not path.is_file() or path.read_text() != text:
+        if not _same(path, text):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text)
             written.append(str(path.relative_to(root)))
-    for folder, pattern in ((root / "exercises", "*.py"), (root / "tests" / "keys", "*.json")):
+    for folder, pattern in _GENERATED(root):
         for p in sorted(folder.glob(pattern)) if folder.is_dir() else []:
-            if p not in want:
+            if p not in want and p.is_file():
                 p.unlink()
                 written.append(f"{p.relative_to(root)} (removed)")
+    assets = root / "exercises" / "assets"
+    for folder in sorted(assets.rglob("*"), reverse=True) if assets.is_dir() else []:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    if assets.is_dir() and not any(assets.iterdir()):
+        assets.rmdir()
     return written
