@@ -48,5 +48,25 @@ if ! "$VPY" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '
 fi
 "$VPY" -m pip install -q -r requirements.txt
 
-# The worker's unprivileged user is added by the isolation work (see the README); nothing else here.
+# Gradescope (root): the unprivileged user that student code runs as (see autograder/sandbox.py).
+if [ "$(id -u)" = 0 ] && ! id autograder-student >/dev/null 2>&1; then
+  useradd --system --no-create-home --shell /usr/sbin/nologin autograder-student 2>/dev/null ||
+    adduser --system --no-create-home autograder-student >/dev/null 2>&1 ||
+    echo "setup.sh: could not add the user autograder-student; student code will run as root" >&2
+fi
+if [ "$(id -u)" = 0 ] && id autograder-student >/dev/null 2>&1 && command -v runuser >/dev/null 2>&1; then
+  # The user must be able to run this interpreter. A Python installed under a private home
+  # (pyenv in /root) needs its ancestors traversable (o+x: pass through, not list).
+  if ! runuser -u autograder-student -- "$VPY" -c "import torch" >/dev/null 2>&1; then
+    base=$("$VPY" -c "import sys; print(sys.base_prefix)")
+    dir=$(cd "$(dirname "$(readlink -f "$VPY")")" && pwd)
+    for d in "$base" "$dir" "$PWD"; do
+      while [ "$d" != "/" ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
+    done
+  fi
+  if ! runuser -u autograder-student -- "$VPY" -c "import torch" >/dev/null 2>&1; then
+    echo "setup.sh: autograder-student cannot run $VPY; removing the user, student code will run as root" >&2
+    userdel autograder-student 2>/dev/null || true
+  fi
+fi
 "$VPY" -c "import torch, numpy, sympy, pytest, hypothesis, gradescope_utils, jsonschema; print('setup.sh: ready, torch', torch.__version__)"

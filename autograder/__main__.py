@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {regenerate,build,run,test}."""
+"""Command line: python -m autograder {regenerate,build,run,dry-run,test}."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("run", help="grade one submission the Gradescope way (what run_autograder calls)")
     p.add_argument("--root", default=None, help="the /autograder tree (default: $AUTOGRADER_ROOT or /autograder)")
     p.add_argument("--assignment", default=None, help="assignment (default: the manifest's `default`)")
+
+    p = sub.add_parser("dry-run", help="grade one submission under Gradescope's defaults (memory, timeout, CPU) "
+                                       "and say whether it fits")
+    p.add_argument("submission", help="a file, folder or zip as a student would upload it")
+    p.add_argument("--assignment", default=None, help="assignment (default: the manifest's `default`)")
+    p.add_argument("--memory-mb", type=int, default=768, help="Gradescope's memory limit (default 768)")
+    p.add_argument("--timeout", type=float, default=600, help="Gradescope's overall timeout in s (default 600)")
+    p.add_argument("--cpus", type=int, default=1, help="CPUs to pin the run to (default 1)")
+    p.add_argument("--log", action="store_true", help="also print the run's log")
 
     p = sub.add_parser("test", help="run the grading tests on a folder of modules (default: solutions/)")
     p.add_argument("--submission", default=str(ROOT / "solutions"), help="folder to grade (default: solutions/)")
@@ -58,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         total = sum(t.get("max_score", 0) for t in doc.get("tests", []))
         print(f"\nscore {doc.get('score', 0):g} / {total:g}")
         return 0
+    if args.command == "dry-run":
+        from . import dryrun
+
+        result = dryrun.dry_run(Path(args.submission), args.memory_mb, args.timeout, args.cpus, args.assignment)
+        if args.log:
+            print(result["log"])
+        print(dryrun.report(result))
+        return 0 if result["results"] is not None and not result["killed"] else 1
     if args.command == "test":
         cmd = [sys.executable, "-m", "pytest", "tests", "--submission", args.submission,
                *(["--worker"] if args.worker else []), *args.pytest_args]

@@ -24,7 +24,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from . import manifest, results
+from . import manifest, results, sandbox
 from .results import TestResult
 
 SKIP_PARTS = {"__MACOSX", "tests", "solutions", "selftests", ".git", "__pycache__", ".venv", "dist"}
@@ -111,12 +111,18 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
         spec = manifest.load(source, assignment)
+        if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
+            os.environ["AUTOGRADER_SANDBOX"] = "1"   # seen by the helpers below and the pytest subprocess
+        sandbox.lock_down(source, root)
+        private, scratch = sandbox.prepare_workdir(work)
         exdir, notes = collect_submission(root / "submission", list(spec.exercises), work)
-        raw = work / "results.json"
+        sandbox.share_read_only(exdir)
+        raw = private / "results.json"
         cmd = [sys.executable, "-m", "pytest", "tests", "-q", "--no-header", "-p", "no:cacheprovider",
                "--rootdir", str(source), "--submission", str(exdir), "--worker", "--assignment", spec.name,
-               "--gradescope-results", str(raw)]
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_HYPOTHESIS_PROFILE="grading")
+               "--gradescope-results", str(raw), "--basetemp", str(private / "tmp")]
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_HYPOTHESIS_PROFILE="grading",
+                   AUTOGRADER_SCRATCH=str(scratch))
         proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         stopped = ""
@@ -143,5 +149,6 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
             doc = results.failure("the grader stopped before producing results")
         doc["execution_time"] = round(time.monotonic() - started, 3)
         doc = results.write(doc, results_path)
+        sandbox.sweep()
         shutil.rmtree(work, ignore_errors=True)
     return doc

@@ -121,7 +121,11 @@ def _register_hypothesis_profiles() -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     g = config.stash[GRADER_KEY]
-    mode = "worker process" if g.worker else "in-process"
+    if g.worker:
+        from . import sandbox
+        mode = f"worker process: {sandbox.status()}"
+    else:
+        mode = "in-process"
     where = os.path.relpath(g.submission, g.root) if g.submission.is_relative_to(g.root) else str(g.submission)
     profile = os.environ.get("AUTOGRADER_HYPOTHESIS_PROFILE", "grading")
     name = g.assignment.name if g.assignment else f"none ({g.manifest_error})"
@@ -273,7 +277,7 @@ def pytest_runtest_setup(item: pytest.Item):
     result = item.stash.get(RESULT_KEY, None)
     if result is not None:
         seed = int(result.extra["seed"])
-        seam.begin_test(item.nodeid, seed)
+        seam.begin_test(item.nodeid, seed, _exercise_of(item) or "")
         seam.seed_everything(seed)
         func = getattr(item, "obj", None)
         if func is not None and hasattr(func, "__score__"):

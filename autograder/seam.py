@@ -40,6 +40,10 @@ TEST_BUDGET = float(os.environ.get("AUTOGRADER_TEST_BUDGET", "60"))       # stud
 OUTPUT_LIMIT = 4000                                                       # printed chars kept per test
 STARTUP_TIMEOUT = float(os.environ.get("AUTOGRADER_STARTUP_TIMEOUT", "120"))  # worker start, not student time
 MAX_MESSAGE = 512 * 1024 * 1024
+# After this many timeouts in one exercise, its remaining calls fail at once: an infinite loop
+# must not eat the whole run's budget one test at a time.
+TIMEOUT_STRIKES = int(os.environ.get("AUTOGRADER_TIMEOUT_STRIKES", "3"))
+_strikes: dict[str, int] = {}
 
 
 def seed_for(nodeid: str, base: int = 0) -> int:
@@ -53,6 +57,7 @@ class TestContext:
 
     nodeid: str = "<no test>"
     seed: int = 0
+    group: str = ""          # the exercise, for the timeout strikes
     calls: int = 0
     student_seconds: float = 0.0
     output: list[str] = field(default_factory=list)
@@ -70,10 +75,23 @@ class TestContext:
 current = TestContext()
 
 
-def begin_test(nodeid: str, seed: int) -> TestContext:
+def begin_test(nodeid: str, seed: int, group: str = "") -> TestContext:
     global current
-    current = TestContext(nodeid=nodeid, seed=seed)
+    current = TestContext(nodeid=nodeid, seed=seed, group=group)
     return current
+
+
+def _check_strikes() -> None:
+    used = _strikes.get(current.group, 0)
+    if current.group and used >= TIMEOUT_STRIKES:
+        raise StudentTimeout(f"not run: your {current.group} code already timed out {used} times in "
+                             "earlier tests, so its remaining tests are not run (fix the slow or endless "
+                             "loop first; the first timeouts above say where)")
+
+
+def _strike() -> None:
+    if current.group:
+        _strikes[current.group] = _strikes.get(current.group, 0) + 1
 
 
 def seed_everything(seed: int) -> None:
@@ -209,6 +227,7 @@ class Executor:
         self.submission_dir = Path(submission_dir).resolve()
         self.display = display_name or self.submission_dir.name
         self._modules: dict[str, tuple[int, Handle]] = {}
+        self._import_failures: dict[str, str] = {}
         self.generation = 0
         self._overhead = 0.0  # seconds of the current request spent starting a worker
 
@@ -221,7 +240,14 @@ class Executor:
         self.ensure_alive()
         if cached and cached[0] == self.generation:
             return cached[1]
-        reply = self._request({"op": "import", "module": name}, timeout=CALL_TIMEOUT, what=f"importing {name}")
+        if name in self._import_failures:  # a module whose import hung or killed its process stays failed
+            raise SubmissionImportError(self._import_failures[name])
+        try:
+            reply = self._request({"op": "import", "module": name}, timeout=CALL_TIMEOUT,
+                                  what=f"importing {name}")
+        except (StudentTimeout, WorkerCrashed) as exc:
+            self._import_failures[name] = f"{self.display}/{name}.py could not be imported: {exc}"
+            raise SubmissionImportError(self._import_failures[name]) from None
         handle = self._decode_reply(reply, what=f"import {name}")
         self._modules[name] = (self.generation, handle)
         return handle
@@ -289,11 +315,15 @@ class Executor:
         remaining = TEST_BUDGET - current.student_seconds
         if remaining <= 0:
             raise StudentTimeout(f"your code has used up this test's time budget of {TEST_BUDGET:g}s")
+        _check_strikes()
         timeout = min(CALL_TIMEOUT, remaining)
         start = time.perf_counter()
         self._overhead = 0.0
         try:
             reply = self._request(msg, timeout=timeout, what=what)
+        except StudentTimeout:
+            _strike()
+            raise
         finally:
             current.student_seconds += time.perf_counter() - start - self._overhead
         return self._decode_reply(reply, what=what)
@@ -379,6 +409,8 @@ class WorkerExecutor(Executor):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_RESULTS")}
         env.update(PYTHONPATH=str(src_root), PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1",
                    OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", AUTOGRADER_WORKER="1")
+        for secret in ("AUTOGRADER_SUBMISSION", "AUTOGRADER_ROOT"):
+            env.pop(secret, None)
         self.proc = subprocess.Popen(
             [sys.executable, "-s", "-m", "autograder.worker", str(self.submission_dir), self.display,
              str(req_r), str(resp_w), self.preload],

@@ -169,6 +169,9 @@ def _read_exactly(fd: int, n: int) -> bytes:
 def main(argv: list[str] | None = None) -> None:
     submission_dir, display, fd_in, fd_out, preload = (argv or sys.argv[1:])[:5]
     fd_in, fd_out = int(fd_in), int(fd_out)
+    from . import sandbox
+
+    sandbox.enter(os.environ.get("AUTOGRADER_SCRATCH"))  # before anything of the student's runs
     for name in filter(None, preload.split(",")):
         try:
             __import__(name)
