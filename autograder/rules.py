@@ -107,12 +107,15 @@ def run_without(module, forbidden: list[str], rule: str, target: Any, method: st
     ``target`` is a handle to a student object, or the module proxy itself for a module-level
     function. A call into a forbidden function fails the test as the named rule.
     """
-    from .errors import StudentCodeError
+    from .errors import NotImplementedYet, StudentCodeError
 
+    name = f"{getattr(target, '_name', None) or getattr(target, '_type', 'object')}.{method}".removeprefix("module ")
     if hasattr(target, "_handle") and not hasattr(target, "_id"):
         target = target._handle()
     try:
         return module.run_probe(call_forbidding, list(forbidden), target, method, *args, **kwargs)
+    except NotImplementedYet:
+        raise NotImplementedYet(f"`{name}` is not implemented yet (it raises NotImplementedError).") from None
     except StudentCodeError as exc:
         if exc.type_name == "RuleBroken":
             raise Mismatch(f"Rule broken: {rule}\n  your code called {exc.message.split(' is not')[0]}") from None

@@ -102,7 +102,11 @@ def seed_everything(seed: int) -> None:
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed(seed % 2**32)
     if "torch" in sys.modules:
-        sys.modules["torch"].manual_seed(seed)
+        torch = sys.modules["torch"]
+        torch.manual_seed(seed)
+        if not torch.are_deterministic_algorithms_enabled():
+            # same values every run; warn (not fail) on an op that has no deterministic version
+            torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 def call_seed() -> int:
