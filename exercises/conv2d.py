@@ -83,6 +83,8 @@ class Conv2d(nn.Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True):
+        """Keep the settings (``kernel_size``, ``stride`` and ``padding`` as pairs, for ``forward``) and
+        create the ``weight`` and ``bias`` parameters described above."""
         super().__init__()
         raise NotImplementedError("__init__: replace this line with your solution (the docstring above says what to return)")
 
@@ -109,9 +111,6 @@ class FasterConv2d(Conv2d):
         patches, multiply it by the weight viewed as (C_out, C_in*kh*kw), add the bias and reshape.
         """
         raise NotImplementedError("forward: replace this line with your solution (the docstring above says what to return)")
-
-
-BENCHMARK_KEYS = ("naive_seconds", "fast_seconds", "torch_seconds", "fast_speedup", "torch_speedup")
 
 
 def benchmark(batch_size: int = 16, repeats: int = 5) -> dict[str, float]:

@@ -83,6 +83,8 @@ class Conv2d(nn.Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, bias: bool = True):
+        """Keep the settings (``kernel_size``, ``stride`` and ``padding`` as pairs, for ``forward``) and
+        create the ``weight`` and ``bias`` parameters described above."""
         super().__init__()
         # BEGIN SOLUTION
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -150,9 +152,6 @@ class FasterConv2d(Conv2d):
             out = torch.baddbmm(self.bias.view(1, -1, 1), w, cols)     # bias + w @ cols in one call
         return out.view(n, self.out_channels, out_h, out_w)
         # END SOLUTION
-
-
-BENCHMARK_KEYS = ("naive_seconds", "fast_seconds", "torch_seconds", "fast_speedup", "torch_speedup")
 
 
 def benchmark(batch_size: int = 16, repeats: int = 5) -> dict[str, float]:
