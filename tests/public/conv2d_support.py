@@ -1,0 +1,369 @@
+"""Shared by the public and hidden conv2d tests: hints, rules, strategies, oracles, probes, diagnosis.
+
+The probes (``run_layer``, ``load_weights``, ``parameter_report``) run next to the student's code
+(in the worker when grading on Gradescope); everything else runs in the grader.
+"""
+from __future__ import annotations
+
+import ast
+import math
+
+import torch
+import torch.nn.functional as F
+from hypothesis import strategies as st
+from torch import nn
+
+from autograder.checks import TOLERANCES, Mismatch, assert_close, hint_text
+from autograder.rules import check_source, run_without
+
+EXERCISE = "conv2d"
+
+HINTS = {
+    "kernel_flipped": "your output equals a true convolution, with the kernel flipped upside down and left to "
+                      "right. nn.Conv2d and F.conv2d compute a cross-correlation: out[i, j] uses "
+                      "weight[a, b] * x_padded[i*stride + a, j*stride + b], without flipping the kernel.",
+    "padding_one_side": "padding=p adds p zeros on every side: p_h rows at the top AND at the bottom, p_w columns "
+                        "on the left AND on the right; your output matches padding on one side (or along one "
+                        "axis) only.",
+    "stride_wrong": "the stride looks ignored or applied along the wrong axis: output position (i, j) reads the "
+                    "window that starts at row i*stride_h and column j*stride_w of the padded input.",
+    "bias_missing": "your output is the convolution without its bias: add bias[o] to every output position of "
+                    "output channel o.",
+    "bias_wrong": "the bias is added more than once: every output value gets bias[o] exactly once, not once per "
+                  "input channel or per kernel tap.",
+    "output_size": "the output has the wrong size: along each axis it is "
+                   "floor((size + 2*padding - kernel) / stride) + 1 (windows that would run past the padded "
+                   "input are dropped).",
+    "not_differentiable": "autograd could not reach this parameter or the input: build the output from torch "
+                          "operations on x, self.weight and self.bias; .detach(), .data, .item(), numpy, "
+                          "torch.no_grad() or copying values into a new tensor with torch.tensor(...) cut the "
+                          "graph.",
+    "ratio_inverted": "a speed-up is a ratio of times, slow time / fast time: \"A is k times faster than B\" "
+                      "means k = time_B / time_A, which is above 1 when A is the faster one.",
+}
+
+# ---------------------------------------------------------------- rules
+RULE_CONV2D = ("Conv2d computes the convolution with its own loops: no built-in convolution "
+               "(F.conv2d, torch.conv2d, nn.Conv2d, ...), no unfold (F.unfold, nn.Unfold, Tensor.unfold), "
+               "no as_strided")
+RULE_FASTER = ("FasterConv2d uses no built-in convolution (F.conv2d, torch.conv2d, nn.Conv2d, "
+               "torch.convolution, ...); unfold and a matrix product are fine")
+
+# Called at run time with these switched off (nn.Conv2d and nn.Unfold call F.conv2d / F.unfold).
+CONV_CALLS = ["torch.nn.functional.conv2d", "torch.conv2d", "torch.nn.functional.conv1d", "torch.conv1d",
+              "torch.nn.functional.conv3d", "torch.conv3d", "torch.nn.functional.conv_transpose2d",
+              "torch.conv_transpose2d", "torch.convolution", "torch._convolution"]
+PATCH_CALLS = ["torch.nn.functional.unfold", "torch.Tensor.unfold", "torch._C._nn.im2col", "torch.as_strided",
+               "torch.Tensor.as_strided"]
+# Read in the source of the class itself (names are matched by their last part).
+CONV_NAMES = ["F.conv2d", "F.conv1d", "F.conv3d", "F.conv_transpose2d", "torch.convolution", "torch._convolution"]
+PATCH_NAMES = ["F.unfold", "nn.Unfold", "torch.as_strided", "torch._C._nn.im2col"]
+
+
+class _Source:
+    """Stands in for the submission module in ``check_source``: only some of the file's text."""
+
+    def __init__(self, text: str | None):
+        self._text = text
+
+    def source(self) -> str | None:
+        return self._text
+
+
+def class_source(source: str | None, class_name: str) -> str | None:
+    """The text of the last top-level ``class <class_name>`` (line numbers kept), else the whole file."""
+    if not source:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    defs = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
+    if not defs:
+        return source
+    node = defs[-1]
+    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    lines = source.splitlines(keepends=True)
+    return "\n" * (start - 1) + "".join(lines[start - 1:node.end_lineno])
+
+
+# ---------------------------------------------------------------- settings and data
+def pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+@st.composite
+def conv_settings(draw, max_batch=2, max_in=3, max_out=3, max_size=8, max_kernel=3, max_stride=2, max_padding=1,
+                  pairs=None):
+    """One layer and one input. ``pairs``: None draws ints or (H, W) pairs, True always pairs."""
+    axes = []
+    for axis in ("h", "w"):
+        k = draw(st.integers(1, max_kernel), label=f"kernel_{axis}")
+        s = draw(st.integers(1, max_stride), label=f"stride_{axis}")
+        p = draw(st.integers(0, max_padding), label=f"padding_{axis}")
+        axes.append((k, s, p))
+    square = False if pairs else draw(st.booleans(), label="ints (the same along H and W)")
+    if square:
+        axes[1] = axes[0]
+    sizes = [draw(st.integers(max(1, k - 2 * p), max(max_size, k - 2 * p)), label=f"size_{axis}")
+             for (k, _, p), axis in zip(axes, "HW")]
+    form = (lambda i: axes[0][i]) if square else (lambda i: (axes[0][i], axes[1][i]))
+    return dict(batch=draw(st.integers(1, max_batch), label="batch"),
+                in_channels=draw(st.integers(1, max_in), label="in_channels"),
+                out_channels=draw(st.integers(1, max_out), label="out_channels"),
+                kernel_size=form(0), stride=form(1), padding=form(2), bias=draw(st.booleans(), label="bias"),
+                height=sizes[0], width=sizes[1], seed=draw(st.integers(0, 2**16), label="seed"))
+
+
+def setting(batch, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, height=8, width=8,
+            seed=0) -> dict:
+    """A setting written by hand (for @example)."""
+    return dict(batch=batch, in_channels=in_channels, out_channels=out_channels, kernel_size=kernel_size,
+                stride=stride, padding=padding, bias=bias, height=height, width=width, seed=seed)
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def make_data(s: dict) -> dict:
+    """Input, weight (scaled like nn.Conv2d's init), bias, and an upstream gradient, from ``s["seed"]``."""
+    g = torch.Generator().manual_seed(s["seed"])
+    (kh, kw), (sh, sw), (ph, pw) = pair(s["kernel_size"]), pair(s["stride"]), pair(s["padding"])
+    bound = 1 / math.sqrt(s["in_channels"] * kh * kw)
+    weight = (torch.rand(s["out_channels"], s["in_channels"], kh, kw, generator=g) * 2 - 1) * bound
+    bias = (torch.rand(s["out_channels"], generator=g) * 2 - 1) if s["bias"] else None
+    x = torch.randn(s["batch"], s["in_channels"], s["height"], s["width"], generator=g)
+    out_shape = (s["batch"], s["out_channels"], output_size(s["height"], kh, sh, ph), output_size(s["width"], kw, sw, pw))
+    return dict(x=x, weight=weight, bias=bias, grad_out=torch.randn(*out_shape, generator=g))
+
+
+def construct(sub, cls: str, s: dict):
+    """The student's layer (a handle), built like nn.Conv2d."""
+    return getattr(sub, cls)(s["in_channels"], s["out_channels"], s["kernel_size"], stride=s["stride"],
+                             padding=s["padding"], bias=s["bias"])
+
+
+def describe(cls: str, s: dict) -> str:
+    return (f"{cls}({s['in_channels']}, {s['out_channels']}, kernel_size={s['kernel_size']!r}, "
+            f"stride={s['stride']!r}, padding={s['padding']!r}, bias={s['bias']}) on x of shape "
+            f"{(s['batch'], s['in_channels'], s['height'], s['width'])}")
+
+
+def torch_forward_backward(data: dict, s: dict, grads: bool) -> dict:
+    """The oracle: F.conv2d, and autograd through it."""
+    x = data["x"].clone().requires_grad_(grads)
+    w = data["weight"].clone().requires_grad_(grads)
+    b = data["bias"].clone().requires_grad_(grads) if data["bias"] is not None else None
+    out = F.conv2d(x, w, b, pair(s["stride"]), pair(s["padding"]))
+    result = {"out": out.detach()}
+    if grads:
+        out.backward(data["grad_out"])
+        result.update(grad_input=x.grad, grad_weight=w.grad, grad_bias=None if b is None else b.grad)
+    return result
+
+
+def reference_forward_backward(module, cls: str, data: dict, s: dict, grads: bool) -> dict:
+    """The hidden tests' oracle: the reference layer, with the same weights."""
+    layer = getattr(module, cls)(s["in_channels"], s["out_channels"], s["kernel_size"], stride=s["stride"],
+                                 padding=s["padding"], bias=s["bias"])
+    return run_layer(layer, data["weight"], data["bias"], data["x"], data["grad_out"] if grads else None)
+
+
+# ---------------------------------------------------------------- probes (run beside the student's code)
+def parameter_problem(layer, weight_shape: tuple, has_bias: bool) -> str | None:
+    weight = getattr(layer, "weight", None)
+    if not isinstance(weight, nn.Parameter):
+        return f"layer.weight should be an nn.Parameter of shape {weight_shape}, got {type(weight).__name__}"
+    if tuple(weight.shape) != tuple(weight_shape):
+        return (f"layer.weight has shape {tuple(weight.shape)}; expected (out_channels, in_channels, kernel_h, "
+                f"kernel_w) = {tuple(weight_shape)}")
+    bias = getattr(layer, "bias", None)
+    if has_bias and not isinstance(bias, nn.Parameter):
+        return f"layer.bias should be an nn.Parameter of shape ({weight_shape[0]},), got {type(bias).__name__}"
+    if has_bias and tuple(bias.shape) != (weight_shape[0],):
+        return f"layer.bias has shape {tuple(bias.shape)}; expected (out_channels,) = ({weight_shape[0]},)"
+    if not has_bias and bias is not None:
+        return "with bias=False the layer should have no bias: layer.bias should be None (as in nn.Conv2d)"
+    return None
+
+
+def load_weights(layer, weight, bias):
+    """Probe: copy the grader's weight and bias into the student's layer; a problem text, or None."""
+    problem = parameter_problem(layer, tuple(weight.shape), bias is not None)
+    if problem is None:
+        with torch.no_grad():
+            layer.weight.copy_(weight)
+            if bias is not None:
+                layer.bias.copy_(bias)
+    return problem
+
+
+def run_layer(layer, weight, bias, x, grad_out=None) -> dict:
+    """Probe: load the weights, run the layer on ``x``; with ``grad_out``, backpropagate it too."""
+    problem = load_weights(layer, weight, bias)
+    if problem:
+        return {"problem": problem}
+    for p in layer.parameters():
+        p.grad = None
+    x = x.clone().requires_grad_(grad_out is not None)
+    out = layer(x)
+    if not isinstance(out, torch.Tensor):
+        return {"problem": f"the layer returned a {type(out).__name__}, not a tensor"}
+    result = {"out": out.detach().clone()}
+    if grad_out is None or tuple(out.shape) != tuple(grad_out.shape):
+        return result
+    if not out.requires_grad:
+        result["no_graph"] = True
+        return result
+    out.backward(grad_out.to(out.dtype))
+    result.update(grad_input=x.grad, grad_weight=layer.weight.grad,
+                  grad_bias=None if bias is None else layer.bias.grad)
+    return result
+
+
+run_layer.describes = "forward"
+
+
+def parameter_report(layer) -> dict:
+    """Probe: the layer's parameters, name -> shape, and whether ``layer.bias`` is None."""
+    return {"params": {name: list(p.shape) for name, p in layer.named_parameters()},
+            "bias_is_none": getattr(layer, "bias", 0) is None}
+
+
+# ---------------------------------------------------------------- comparing and diagnosing
+def _close(got, expected, rtol=None, atol=None) -> bool:
+    rtol_d, atol_d = TOLERANCES["float32"]
+    if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
+        return False
+    return bool(torch.allclose(got.double(), expected.double(), rtol=rtol or rtol_d, atol=atol or atol_d,
+                               equal_nan=True))
+
+
+def candidates(data: dict, s: dict) -> list[tuple[str, torch.Tensor]]:
+    """What the known misconceptions compute on this input, as (hint id, output)."""
+    x, w, b = data["x"], data["weight"], data["bias"]
+    (sh, sw), (ph, pw) = pair(s["stride"]), pair(s["padding"])
+    kh, kw = w.shape[2:]
+
+    def conv(xx=x, ww=w, bb=b, stride=(sh, sw), padding=(ph, pw)):
+        return F.conv2d(xx, ww, bb, stride, padding)
+
+    out = [("kernel_flipped", lambda: conv(ww=w.flip(2, 3)))]
+    for pad in ((pw, 0, ph, 0), (0, pw, 0, ph), (pw, pw, 0, 0), (0, 0, ph, ph), (ph, ph, pw, pw)):
+        out.append(("padding_one_side", lambda pad=pad: conv(xx=F.pad(x, pad), padding=0)))
+    for stride in ((1, 1), (sh, 1), (1, sw), (sw, sh)):
+        out.append(("stride_wrong", lambda stride=stride: conv(stride=stride)))
+    if b is not None:
+        out.append(("bias_missing", lambda: conv(bb=None)))
+        for times in sorted({x.shape[1], kh * kw, x.shape[1] * kh * kw} - {1}):
+            out.append(("bias_wrong", lambda times=times: conv(bb=None) + times * b.view(1, -1, 1, 1)))
+    made = []
+    for hint, make in out:
+        try:
+            made.append((hint, make()))
+        except RuntimeError:  # this wrong variant cannot even run on this input
+            continue
+    return made
+
+
+def diagnose(got, expected: torch.Tensor, data: dict, s: dict) -> str | None:
+    """The hint text of every known misconception that explains ``got`` (some inputs cannot tell two
+    apart: padding only at the top and left gives the same values as dropping the last window), or None."""
+    if not isinstance(got, torch.Tensor):
+        return None
+    found = []
+    for hint, wrong in candidates(data, s):
+        if wrong.shape == got.shape and not _close(wrong, expected) and _close(got, wrong) and hint not in found:
+            found.append(hint)
+    if got.dim() == 4 and got.shape[:2] == expected.shape[:2] and got.shape != expected.shape:
+        (kh, kw), (sh, sw), (ph, pw) = pair(s["kernel_size"]), pair(s["stride"]), pair(s["padding"])
+
+        def wrong_sizes(size, k, st_, p):
+            room = size + 2 * p - k
+            return {-(-room // st_) + 1, room // st_, room // st_ + 2, (size + 2 * p) // st_}
+
+        if got.shape[2] in wrong_sizes(s["height"], kh, sh, ph) | {expected.shape[2]} and \
+                got.shape[3] in wrong_sizes(s["width"], kw, sw, pw) | {expected.shape[3]}:
+            found.append("output_size")
+    return "\n  or: ".join(HINTS[h] for h in found) or None
+
+
+def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
+    """Gradients are sums over many positions, added up in another order than F.conv2d's; float32 rounding
+    grows with the size of the sums, so the absolute tolerance scales with the largest entry."""
+    scale = float(expected.abs().max()) if expected.numel() else 1.0
+    return 1e-5, 1e-5 * max(1.0, scale)
+
+
+def check_layer(sub, cls: str, s: dict, *, grads: bool, oracle=None, reveal: bool = True) -> None:
+    """Run the student's ``cls`` with the grader's weights; compare output (and gradients) with the oracle."""
+    data = make_data(s)
+    layer = construct(sub, cls, s)
+    got = sub.run_probe(run_layer, layer, data["weight"], data["bias"], data["x"],
+                        data["grad_out"] if grads else None)
+    what = describe(cls, s)
+    source = "F.conv2d with the same weight and bias" if oracle is None else "the reference layer"
+    if "problem" in got:
+        raise Mismatch(f"{what}\n  {got['problem']}")
+    expected = torch_forward_backward(data, s, grads) if oracle is None else oracle(data, s, grads)
+    if not _close(got["out"], expected["out"]):
+        assert_close(got["out"], expected["out"], f"{what}\n  output, compared with {source}:", reveal=reveal,
+                     hint=diagnose(got["out"], expected["out"], data, s))
+    if not grads:
+        return
+    if got.get("no_graph"):
+        raise Mismatch(f"{what}\n  the output does not require grad, so nothing can be backpropagated"
+                       + hint_text("not_differentiable", HINTS))
+    names = [("grad_input", "x"), ("grad_weight", "layer.weight"), ("grad_bias", "layer.bias")]
+    for key, name in names:
+        if expected.get(key) is None:
+            continue
+        label = f"{what}\n  gradient of sum(output * grad_out) with respect to {name}, compared with {source}:"
+        if got.get(key) is None:
+            raise Mismatch(f"{label}\n  got: None (no gradient reached {name})" + hint_text("not_differentiable",
+                                                                                           HINTS))
+        rtol, atol = grad_tolerance(expected[key])
+        assert_close(got[key], expected[key], label, rtol=rtol, atol=atol, reveal=reveal)
+
+
+def check_rule(sub, cls: str, s: dict, calls: list[str], names: list[str], rule: str) -> None:
+    """The layer runs with the forbidden functions switched off, its class names none of them, and its
+    output is right (a rule is credited only together with a working layer)."""
+    data = make_data(s)
+    layer = construct(sub, cls, s)
+    problem = sub.run_probe(load_weights, layer, data["weight"], data["bias"])
+    if problem:
+        raise Mismatch(f"{describe(cls, s)}\n  {problem}")
+    got = run_without(sub, calls, rule, layer, "", data["x"])
+    check_source(_Source(class_source(sub.source(), cls)), names, rule)
+    expected = torch_forward_backward(data, s, grads=False)["out"]
+    if not _close(got, expected):
+        assert_close(got, expected, f"{describe(cls, s)}\n  (the rule is credited only when the layer's output "
+                                    "is right) output, compared with F.conv2d:",
+                     hint=diagnose(got, expected, data, s))
+
+
+BENCHMARK_TIMES = ("naive_seconds", "fast_seconds", "torch_seconds")
+BENCHMARK_RATIOS = {"fast_speedup": ("naive_seconds", "fast_seconds"),
+                    "torch_speedup": ("fast_seconds", "torch_seconds")}
+
+
+def check_benchmark_report(report, what: str) -> None:
+    """The dict has the three timings (positive) and the two ratios, each consistent with its timings."""
+    if not isinstance(report, dict):
+        raise Mismatch(f"{what}\n  expected: a dict with keys {list(BENCHMARK_TIMES) + list(BENCHMARK_RATIOS)}\n"
+                       f"  got:      {type(report).__name__}")
+    missing = [k for k in (*BENCHMARK_TIMES, *BENCHMARK_RATIOS) if k not in report]
+    if missing:
+        raise Mismatch(f"{what}\n  the dict has no entry for {missing}; it has {sorted(map(str, report))}")
+    for key in (*BENCHMARK_TIMES, *BENCHMARK_RATIOS):
+        value = report[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+            raise Mismatch(f"{what}\n  {key!r} should be a positive number (seconds, or a ratio), got {value!r}")
+    for key, (slow, fast) in BENCHMARK_RATIOS.items():
+        expected = report[slow] / report[fast]
+        if not math.isclose(report[key], expected, rel_tol=1e-6):
+            inverted = math.isclose(report[key], report[fast] / report[slow], rel_tol=1e-6)
+            raise Mismatch(f"{what}\n  {key!r} should be {slow} / {fast} = {expected!r} (from your own timings)\n"
+                           f"  got: {report[key]!r}" + hint_text("ratio_inverted" if inverted else None, HINTS))
