@@ -8,8 +8,7 @@ import pytest
 from gradescope_utils.autograder_utils.decorators import visibility, weight
 from hypothesis import given, settings
 
-from ..public.kernels_support import EXERCISE, check_blur_noise, image_and_kernel, noise_settings
-from ..public.test_kernels import expect_apply
+from ..public.kernels_support import EXERCISE, check_blur_noise, expect_apply, image_and_kernel, noise_settings
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 

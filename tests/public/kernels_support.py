@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
-from autograder.checks import TOLERANCES, Mismatch
+from autograder.checks import TOLERANCES, Mismatch, assert_close
 
 EXERCISE = "kernels"
 
@@ -386,6 +386,21 @@ def diagnose_apply(got, image: np.ndarray, kernel: np.ndarray) -> str | None:
         if np.allclose(g, flipped, rtol=1e-7, atol=1e-7) and not np.allclose(flipped, expected, rtol=1e-7, atol=1e-7):
             return "kernel_flipped"
     return None
+
+
+def _show(a: np.ndarray) -> str:
+    text = np.array2string(a, threshold=64, precision=4, separator=", ", max_line_width=10_000)
+    return " ".join(text.split())
+
+
+def expect_apply(got, image, kernel, expected, reveal: bool = True) -> None:
+    what = (f"apply_kernel(image, kernel) with image of shape {image.shape}, kernel of shape {kernel.shape}\n"
+            f"  image  = {_show(image)}\n  kernel = {_show(kernel)}")
+    hint = diagnose_apply(got, image, kernel)
+    if not isinstance(got, np.ndarray):
+        raise Mismatch(f"{what}\n  expected: a numpy array\n  got:      {type(got).__name__}"
+                       + (f"\nHint: {HINTS[hint]}" if hint else ""))
+    assert_close(got, expected, what, reveal=reveal, hint=hint, hints=HINTS)
 
 
 @st.composite
