@@ -310,8 +310,8 @@ def plot_comparison(img: torch.Tensor, path, iterations=(0, 1, 2, 3, 4), kernel=
     from matplotlib.figure import Figure
 
     kernel = gauss_kernel_2d(5, 1.0) if kernel is None else kernel
-    fig = Figure(figsize=(12, 5.4), layout="constrained")
-    axes = fig.subplots(2, 5)
+    fig = Figure(figsize=(12, 5.4))
+    axes = fig.subplots(2, 5, gridspec_kw=dict(left=0.01, right=0.99, bottom=0.01, top=0.93, wspace=0.05))
     for col, n in enumerate(iterations):
         rows = (("max pool", maxpool_iter(img, n)), ("Gaussian blur", gaussian_blur_iter(img, kernel, n)))
         for row, (name, result) in enumerate(rows):
