@@ -40,7 +40,6 @@ Graded by hand (not by these tests): run this file (``python pooling.py``), look
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from pathlib import Path
 
