@@ -48,7 +48,7 @@ def _check_pool_against_torch(submission, mode: str, case: dict) -> None:
 
 
 @weight(2)
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(case=pool_cases())
 @example(case=BY_HAND_CASE)
 @example(case=NEGATIVE_CASE)
@@ -58,7 +58,7 @@ def test_max_pool_matches_torch(submission, case):
 
 
 @weight(2)
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(case=pool_cases())
 @example(case=BY_HAND_CASE)
 @example(case=NEGATIVE_CASE)
@@ -109,7 +109,7 @@ def images(draw, max_batch=2, max_channels=2, max_side=12, negative=True):
 
 
 @weight(1)
-@settings(max_examples=20)
+@settings(max_examples=15)
 @given(x=images(), n=st.integers(0, 4))
 @example(x=-torch.arange(20.0).reshape(1, 1, 4, 5), n=1)
 def test_maxpool_iter_keeps_shape_grows_and_matches_torch(submission, x, n):
@@ -165,7 +165,7 @@ def test_gauss_kernel_is_normalised_symmetric_and_gaussian(submission, size, sig
 
 
 @weight(1)
-@settings(max_examples=20)
+@settings(max_examples=15)
 @given(x=images(negative=False), size=st.sampled_from([1, 3, 5, 7]), sigma=st.floats(0.5, 2.0),
        n=st.integers(0, 3))
 @example(x=torch.ones(1, 2, 6, 5), size=3, sigma=1.0, n=1)
