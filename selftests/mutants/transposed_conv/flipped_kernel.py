@@ -3,9 +3,9 @@ HINT = "flipped_kernel"
 
 
 def answer_conv_matrix():
-    w2, w1, w0 = sympy.symbols("w2 w1 w0", real=True)   # taps in reverse order
-    return sympy.Matrix([[w0, w1, w2, 0, 0, 0],
-                         [0, 0, w0, w1, w2, 0]])
+    w0, w1, w2 = sympy.symbols("w0 w1 w2", real=True)
+    return sympy.Matrix([[w2, w1, w0, 0, 0, 0],        # taps in reverse order
+                         [0, 0, w2, w1, w0, 0]])
 
 
 def answer_transposed_output():

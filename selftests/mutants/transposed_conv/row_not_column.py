@@ -1,5 +1,6 @@
 """Multiplies z by A from the wrong side: z^T A, a 1x6 row, instead of the column A^T z."""
 HINT = "column_vector"
+KEY_PARTS = ()  # its answer_dropped_entries (derived from a 1x6 row) is not this misconception
 
 
 def answer_transposed_output():
