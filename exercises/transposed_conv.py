@@ -44,8 +44,9 @@ the columns of an identity matrix, ...). Note that ``conv_matrix(w, 6, stride=2)
 numeric version of Part A's A, and ``conv_matrix(w, 4, stride=2, padding=1)`` is that A without
 the two columns that meet the padded zeros.
 
-Graded by hand (not by these tests): a sentence explaining why the overlapping contributions
-(like w2*z0 + w0*z1) are summed, and why torch's output is shorter than A^T z.
+Graded by hand (not by these tests; write it as a comment below or where your instructor says):
+a few sentences explaining why overlapping contributions (like w2*z0 + w0*z1) are summed, and why
+torch's output is shorter than A^T z.
 """
 from __future__ import annotations
 

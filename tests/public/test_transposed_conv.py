@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from autograder.checks import Mismatch, check_keyed_answer, hint_text, is_integer, load_keys
 
 from .transposed_conv_support import (EXERCISE, HINTS, W_NAMES, Z_NAMES, as_array, by_hand_matrix, by_hand_variants,
-                                      conv_matrix_variants, conv_out_length, conv_settings, conv_transpose_variants,
+                                      conv_matrix_variants, conv_settings, conv_transpose_variants,
                                       expect_matrix, expect_sympy_matrix, matrix_call, real_symbols,
                                       torch_conv_matrix, torch_conv_transpose, transpose_call, transpose_settings,
                                       transposed_output_variants)
