@@ -85,6 +85,7 @@ def test_conv_transpose_output_matches_nn_conv_transpose1d(submission, s):
 
 
 @weight(3)
+@settings(max_examples=40)
 @given(s=conv_settings())
 @example(s=dict(w=[1, 2, 3], length=6, stride=2, padding=0))
 @example(s=dict(w=[1, 2, 3], length=4, stride=2, padding=1))
@@ -99,6 +100,7 @@ def test_conv_matrix_matches_conv1d(submission, s):
 
 
 @weight(2)
+@settings(max_examples=40)
 @given(s=conv_settings(with_z=True))
 @example(s=dict(w=[1, 2, 3], length=4, stride=2, padding=1, z=[10, 100]))
 def test_conv_matrix_transpose_is_conv_transpose1d(submission, s):
