@@ -137,24 +137,25 @@ def build_model(spec: dict) -> nn.Module:
     return model.eval()
 
 
-def make_input(spec: dict, batch: int, height: int, width: int, seed: int) -> torch.Tensor:
-    g = torch.Generator().manual_seed(int(seed))
-    return torch.rand(batch, spec["in_channels"], height, width, generator=g)
+def make_input(spec: dict, inputs: dict) -> torch.Tensor:
+    """The batch described by ``inputs`` (batch, height, width, seed): uniform values in [0, 1]."""
+    g = torch.Generator().manual_seed(int(inputs["seed"]))
+    return torch.rand(inputs["batch"], spec["in_channels"], inputs["height"], inputs["width"], generator=g)
 
 
 @st.composite
 def model_cases(draw, archs=("small", "resnet"), max_batch=3, max_classes=12, max_width=8, sides=(4, 40)):
-    """(spec, x) for a small model with random weights and a random image batch."""
+    """(spec, inputs) for a small model with random weights and a random image batch (see make_input);
+    plain dicts, so that a failing case prints compactly."""
     spec = dict(arch=draw(st.sampled_from(archs), label="arch"),
                 seed=draw(st.integers(0, 2**31 - 1), label="model seed"),
                 in_channels=draw(st.sampled_from([1, 3]), label="in channels"),
                 width=draw(st.integers(2, max_width), label="width"),
                 num_classes=draw(st.integers(2, max_classes), label="classes"))
-    batch = draw(st.integers(1, max_batch), label="batch")
-    height = draw(st.integers(*sides), label="H")
-    width = draw(st.integers(*sides), label="W")
-    x = make_input(spec, batch, height, width, draw(st.integers(0, 2**31 - 1), label="input seed"))
-    return spec, x
+    inputs = dict(batch=draw(st.integers(1, max_batch), label="batch"),
+                  height=draw(st.integers(*sides), label="H"), width=draw(st.integers(*sides), label="W"),
+                  seed=draw(st.integers(0, 2**31 - 1), label="input seed"))
+    return spec, inputs
 
 
 def clear_winner(logits: torch.Tensor, gap: float = 1e-4) -> bool:
@@ -316,22 +317,26 @@ def _as_float64(value) -> torch.Tensor | None:
         return None
 
 
-def diagnose_cam(got: torch.Tensor, expected: torch.Tensor, variants: dict, atol: float) -> str | None:
+def diagnose_cam(got: torch.Tensor, expected: torch.Tensor, variants: dict, atol: float,
+                 from_model: bool = False) -> str | None:
+    """The hint of the first misconception whose result ``got`` matches (and the right answer does not)."""
     for hint, wrong in variants.items():
-        if wrong.shape == got.shape and torch.isfinite(wrong).all() and \
-                not torch.allclose(wrong, expected, rtol=0, atol=atol) and torch.allclose(got, wrong, rtol=0, atol=atol):
+        if wrong.shape != got.shape or not torch.isfinite(wrong).all():
+            continue
+        if not torch.allclose(wrong, expected, rtol=0, atol=atol) and torch.allclose(got, wrong, rtol=0, atol=atol):
             return hint
-    # A map that was constant before min-max comes out all zeros, or as a few levels of rounding noise.
-    for b in range(got.shape[0]):
-        if got[b].unique().numel() <= 16 < expected[b].unique().numel():
-            return "features_after_pooling"
+    if from_model:
+        # A map that was constant before min-max comes out all zeros, or as a few levels of rounding noise.
+        for b in range(got.shape[0]):
+            if got[b].unique().numel() <= 16 < expected[b].unique().numel():
+                return "features_after_pooling"
     if torch.isnan(got).any() and not torch.isnan(expected).any():
         return "constant_map"
     return None
 
 
 def check_cam_values(got, expected: torch.Tensor, what: str, *, variants: dict, atol: float,
-                     reveal: bool = True) -> None:
+                     reveal: bool = True, from_model: bool = False) -> None:
     """Shape first (hint when it is the feature size or a scale-factor size), then values with a hint."""
     g = _as_float64(got)
     if g is None:
@@ -342,8 +347,24 @@ def check_cam_values(got, expected: torch.Tensor, what: str, *, variants: dict, 
         assert_close(g, expected, what, hint=hint, hints=HINTS, reveal=reveal)
     hint = None
     if not torch.allclose(g, expected, rtol=0, atol=atol, equal_nan=False):
-        hint = diagnose_cam(g, expected, variants, atol)
+        hint = diagnose_cam(g, expected, variants, atol, from_model)
     assert_close(g, expected, what, rtol=0, atol=atol, reveal=reveal, hint=hint, hints=HINTS)
+
+
+def check_classes(got, expected: torch.Tensor, logits: torch.Tensor, what: str, reveal: bool = True) -> None:
+    """The classes a CAM call says it explains: integers, shape (B,), equal to ``expected``."""
+    try:
+        g = torch.as_tensor(got)
+    except Exception:
+        g = None
+    if g is None or tuple(g.shape) != tuple(expected.shape) or g.dtype.is_floating_point or g.dtype == torch.bool:
+        raise Mismatch(f"{what}\n  classes should be an int64 tensor of shape {tuple(expected.shape)}\n"
+                       f"  got: {got!r}"[:1500])
+    if not torch.equal(g.long(), expected):
+        hint = "lowest_class_row" if torch.equal(g.long(), logits.argmin(1)) else "wrong_class"
+        shown = f"  expected: {expected.tolist()}\n" if reveal else ""
+        raise Mismatch(f"{what}: the classes explained\n{shown}  got:      {g.tolist()}\n"
+                       f"Hint: {HINTS[hint]}"[:3000])
 
 
 def check_map_properties(got, shape: tuple, what: str, nonconstant: torch.Tensor) -> None:
@@ -403,7 +424,8 @@ def check_topk(got, logits: torch.Tensor, labels: list, k: int, what: str, *, re
             try:
                 values.append(float(pair[1]))
             except (TypeError, ValueError):
-                raise Mismatch(f"{where}\n  the probability of {pair[0]!r} is not a number: {pair[1]!r}"[:1500]) from None
+                raise Mismatch(f"{where}\n  the probability of {pair[0]!r} is not a number: "
+                               f"{pair[1]!r}"[:1500]) from None
             names.append(pair[0])
         if len(set(names)) != len(names):
             raise Mismatch(f"{where}\n  a label is listed twice: {names!r}")
@@ -446,7 +468,8 @@ def check_png(data, what: str):
         raise Mismatch(f"{what}\n  no file was written at the given path\nHint: {HINTS['overlay']}")
     raw = bytes(np.asarray(data, dtype=np.uint8))
     if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise Mismatch(f"{what}\n  the file written is not a PNG (it starts with {raw[:8]!r})\nHint: {HINTS['overlay']}")
+        raise Mismatch(f"{what}\n  the file written is not a PNG (it starts with {raw[:8]!r})\n"
+                       f"Hint: {HINTS['overlay']}")
     try:
         with Image.open(io.BytesIO(raw)) as img:
             img.load()

@@ -13,11 +13,12 @@ from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, assert_close
+from autograder.checks import Mismatch
 
-from .cam_support import (EXERCISE, HINTS, cam_tolerance, cam_variants, check_cam_values, check_map_properties,
-                          check_png, check_topk, clear_winner, describe_case, forward_with_activations, labels_for, make_input,
-                          min_max, model_cases, oracle_cam, probe_cam, probe_overlay, probe_topk, upsample)
+from .cam_support import (EXERCISE, HINTS, cam_tolerance, cam_variants, check_cam_values, check_classes,
+                          check_map_properties, check_png, check_topk, clear_winner, describe_case,
+                          forward_with_activations, labels_for, make_input, min_max, model_cases, oracle_cam,
+                          probe_cam, probe_overlay, probe_topk, upsample)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -27,10 +28,11 @@ pytestmark = pytest.mark.exercise(EXERCISE)
 @settings(max_examples=15)
 @given(case=model_cases(max_classes=20), k=st.integers(1, 7))
 @example(case=({"arch": "resnet", "seed": 145, "in_channels": 3, "width": 4, "num_classes": 20},
-               make_input({"in_channels": 3}, 2, 32, 32, 7)), k=5)
+               {"batch": 2, "height": 32, "width": 32, "seed": 7}), k=5)
 def test_topk_predictions_are_the_largest_softmax_probabilities(submission, case, k):
     """topk_predictions: labels and softmax probabilities of the k most probable classes, sorted."""
-    spec, x = case
+    spec, inputs = case
+    x = make_input(spec, inputs)
     sub = submission(EXERCISE)
     labels = labels_for(spec["num_classes"])
     got = sub.run_probe(probe_topk, sub._handle(), spec, x, labels, k)
@@ -43,7 +45,7 @@ def test_topk_predictions_are_the_largest_softmax_probabilities(submission, case
 def test_topk_predictions_break_ties_by_lower_index_and_cap_k(submission, k):
     """Exact ties are listed lower index first; k larger than the number of classes lists them all."""
     spec = {"arch": "small", "seed": 3, "in_channels": 3, "width": 4, "num_classes": 6, "tie_rows": [4, 1, 2]}
-    x = make_input(spec, 2, 12, 10, 11)
+    x = make_input(spec, {"batch": 2, "height": 12, "width": 10, "seed": 11})
     sub = submission(EXERCISE)
     labels = labels_for(spec["num_classes"])
     got = sub.run_probe(probe_topk, sub._handle(), spec, x, labels, k)
@@ -86,19 +88,25 @@ def test_normalize_cam_is_per_map_min_max(submission, maps):
 # ---------------------------------------------------------------- CAM from stored activations
 @st.composite
 def activation_cases(draw, max_batch=3, max_channels=8, max_side=7, max_classes=10, max_out=40):
-    batch = draw(st.integers(1, max_batch), label="batch")
-    channels = draw(st.integers(1, max_channels), label="C")
+    """Shapes and a seed (see make_activations); plain data, so that a failing case prints compactly."""
     h = draw(st.integers(1, max_side), label="h")
     w = draw(st.integers(2 if h == 1 else 1, max_side), label="w")      # never 1x1: see below
-    classes = draw(st.integers(1, max_classes), label="K")
-    size = (draw(st.integers(h, max_out), label="H"), draw(st.integers(w, max_out), label="W"))
-    g = torch.Generator().manual_seed(draw(st.integers(0, 2**31 - 1), label="seed"))
-    A = torch.relu(torch.randn(batch, channels, h, w, generator=g))
-    W = torch.randn(classes, channels, generator=g)
-    picked = torch.randint(0, classes, (batch,), generator=g)
-    return A, W, picked, size
+    return dict(batch=draw(st.integers(1, max_batch), label="batch"), channels=draw(st.integers(1, max_channels),
+                label="C"), h=h, w=w, classes=draw(st.integers(1, max_classes), label="K"),
+                size=(draw(st.integers(h, max_out), label="H"), draw(st.integers(w, max_out), label="W")),
+                seed=draw(st.integers(0, 2**31 - 1), label="seed"))
 # A 1x1 map upsampled bilinearly is constant only up to float32 rounding, so min-max of it is noise:
 # such maps are left out. Constant maps are tested exactly through zero maps and normalize_cam.
+
+
+def make_activations(case: dict):
+    """(A, W, classes, size): A = ReLU of Gaussian values, W Gaussian, classes uniform; or given values."""
+    if "A" in case:
+        return (torch.tensor(case["A"]), torch.tensor(case["W"]), torch.tensor(case["picked"]), case["size"])
+    g = torch.Generator().manual_seed(case["seed"])
+    A = torch.relu(torch.randn(case["batch"], case["channels"], case["h"], case["w"], generator=g))
+    W = torch.randn(case["classes"], case["channels"], generator=g)
+    return A, W, torch.randint(0, case["classes"], (case["batch"],), generator=g), case["size"]
 
 
 def _activation_what(A, W, classes, size):
@@ -109,13 +117,12 @@ def _activation_what(A, W, classes, size):
 @weight(3)
 @settings(max_examples=25)
 @given(case=activation_cases())
-@example(case=(torch.tensor([[[[1.0, 0.0], [0.0, 2.0]], [[0.0, 3.0], [1.0, 0.0]]]]),
-               torch.tensor([[1.0, -1.0], [0.5, 2.0]]), torch.tensor([1]), (4, 4)))
-@example(case=(torch.relu(torch.randn(1, 64, 7, 7, generator=torch.Generator().manual_seed(50))),
-               torch.randn(50, 64, generator=torch.Generator().manual_seed(51)), torch.tensor([17]), (224, 224)))
+@example(case={"A": [[[[1.0, 0.0], [0.0, 2.0]], [[0.0, 3.0], [1.0, 0.0]]]], "W": [[1.0, -1.0], [0.5, 2.0]],
+               "picked": [1], "size": (4, 4)})
+@example(case={"batch": 1, "channels": 64, "h": 7, "w": 7, "classes": 50, "size": (224, 224), "seed": 50})
 def test_cam_from_activations_matches_weighted_sum_upsampled_and_normalised(submission, case):
     """cam_from_activations: FC-row-weighted sum of A, bilinear upsampling (align_corners=False), min-max."""
-    A, W, classes, size = case
+    A, W, classes, size = make_activations(case)
     got = submission(EXERCISE).cam_from_activations(A, W, classes, size)
     expected = oracle_cam(A, W, classes, size)
     check_cam_values(got, expected, _activation_what(A, W, classes, size),
@@ -131,16 +138,6 @@ def _model_cam(sub, spec, x, layer_as, class_idx=None, fc_as="default"):
     return result[0], result[1], out["hooks_left"]
 
 
-def _check_classes(got, expected: torch.Tensor, logits: torch.Tensor, what: str):
-    g = torch.as_tensor(got) if not isinstance(got, torch.Tensor) else got
-    if tuple(g.shape) != tuple(expected.shape) or g.dtype.is_floating_point:
-        raise Mismatch(f"{what}\n  classes should be an int64 tensor of shape {tuple(expected.shape)}\n  got: {got!r}")
-    if not torch.equal(g.long(), expected):
-        hint = "lowest_class_row" if torch.equal(g.long(), logits.argmin(1)) else "wrong_class"
-        raise Mismatch(f"{what}: the classes explained\n  expected: {expected.tolist()}\n  got:      "
-                       f"{g.tolist()}\n  logits:   {logits.tolist()}\nHint: {HINTS[hint]}"[:3000])
-
-
 def _predicted(logits: torch.Tensor) -> torch.Tensor:
     return logits.argmax(1)
 
@@ -149,12 +146,13 @@ def _predicted(logits: torch.Tensor) -> torch.Tensor:
 @settings(max_examples=15)
 @given(case=model_cases(sides=(6, 40)), layer_as=st.sampled_from(["module", "name"]))
 @example(case=({"arch": "resnet", "seed": 50, "in_channels": 3, "width": 8, "num_classes": 10},
-               make_input({"in_channels": 3}, 2, 64, 48, 5)), layer_as="module")
+               {"batch": 2, "height": 64, "width": 48, "seed": 5}), layer_as="module")
 @example(case=({"arch": "small", "seed": 1, "in_channels": 1, "width": 4, "num_classes": 10},
-               make_input({"in_channels": 1}, 3, 28, 28, 2)), layer_as="name")
+               {"batch": 3, "height": 28, "width": 28, "seed": 2}), layer_as="name")
 def test_class_activation_map_of_the_predicted_class(submission, case, layer_as):
     """class_activation_map on small CNNs: hook the target layer, row of the argmax class, upsample, min-max."""
-    spec, x = case
+    spec, inputs = case
+    x = make_input(spec, inputs)
     sub = submission(EXERCISE)
     cams, classes, _ = _model_cam(sub, spec, x, layer_as)
     A, W, logits = forward_with_activations(spec, x)
@@ -163,11 +161,11 @@ def test_class_activation_map_of_the_predicted_class(submission, case, layer_as)
     what = (f"class_activation_map(model, x, {layer if layer_as == 'module' else repr(layer[6:])}) on a "
             f"{describe_case(spec, x)}")
     expected_classes = _predicted(logits)
-    _check_classes(classes, expected_classes, logits, what)
+    check_classes(classes, expected_classes, logits, what)
     size = tuple(x.shape[-2:])
     check_cam_values(cams, oracle_cam(A, W, expected_classes, size), what + ": the maps",
                      variants=cam_variants(A, W, expected_classes, size, logits),
-                     atol=cam_tolerance(A, W, expected_classes, size))
+                     atol=cam_tolerance(A, W, expected_classes, size), from_model=True)
 
 
 @weight(1)
@@ -175,7 +173,8 @@ def test_class_activation_map_of_the_predicted_class(submission, case, layer_as)
 @given(case=model_cases(sides=(6, 24), max_batch=2), data=st.data())
 def test_class_activation_map_properties_and_hook_removed(submission, case, data):
     """Maps have the input's H x W, lie in [0, 1] with min 0 and max 1, and no hook is left on the model."""
-    spec, x = case
+    spec, inputs = case
+    x = make_input(spec, inputs)
     sub = submission(EXERCISE)
     zero = data.draw(st.integers(0, spec["num_classes"] - 1), label="class with a zero fc row")
     spec = dict(spec, zero_rows=[zero])
@@ -198,11 +197,13 @@ def test_class_activation_map_properties_and_hook_removed(submission, case, data
 @given(case=model_cases(sides=(6, 30), max_batch=3), data=st.data(), fc_as=st.sampled_from(["module", "name"]))
 def test_class_activation_map_for_requested_classes(submission, case, data, fc_as):
     """class_idx (one int for all, or one per input) picks the FC row; fc_layer as module or name."""
-    spec, x = case
+    spec, inputs = case
+    x = make_input(spec, inputs)
     batch, num_classes = x.shape[0], spec["num_classes"]
     per_input = data.draw(st.booleans(), label="one class per input")
     if per_input:
-        class_idx = data.draw(st.lists(st.integers(0, num_classes - 1), min_size=batch, max_size=batch), label="class_idx")
+        class_idx = data.draw(st.lists(st.integers(0, num_classes - 1), min_size=batch, max_size=batch),
+                              label="class_idx")
     else:
         class_idx = data.draw(st.integers(0, num_classes - 1), label="class_idx")
     sub = submission(EXERCISE)
@@ -213,11 +214,11 @@ def test_class_activation_map_for_requested_classes(submission, case, data, fc_a
     layer = "features" if spec["arch"] == "small" else "layer4"
     what = (f"class_activation_map(model, x, {layer!r}, fc_layer={fc}, class_idx={class_idx}) on a "
             f"{describe_case(spec, x)}")
-    _check_classes(classes, expected_classes, logits, what)
+    check_classes(classes, expected_classes, logits, what)
     size = tuple(x.shape[-2:])
     check_cam_values(cams, oracle_cam(A, W, expected_classes, size), what + ": the maps",
                      variants=cam_variants(A, W, expected_classes, size),
-                     atol=cam_tolerance(A, W, expected_classes, size))
+                     atol=cam_tolerance(A, W, expected_classes, size), from_model=True)
 
 
 # ---------------------------------------------------------------- overlay
@@ -232,7 +233,8 @@ def test_save_cam_overlay_writes_a_png(submission, channels, cmap):
     cam = (cam - cam.min()) / (cam.max() - cam.min())
     sub = submission(EXERCISE)
     files = sub.run_probe(probe_overlay, sub._handle(), image, [cam, cam.flip(-1)], 0.5, cmap)
-    what = f"save_cam_overlay(image of shape {tuple(image.shape)}, cam of shape {tuple(cam.shape)}, path, alpha=0.5, cmap={cmap!r})"
+    what = (f"save_cam_overlay(image of shape {tuple(image.shape)}, cam of shape {tuple(cam.shape)}, path, "
+            f"alpha=0.5, cmap={cmap!r})")
     first = check_png(files[0], what)
     second = check_png(files[1], what + " with the map mirrored left-right")
     if first.shape == second.shape and (first.astype(int) - second.astype(int)).__abs__().max() < 8:
