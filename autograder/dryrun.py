@@ -135,6 +135,9 @@ def report(run: dict) -> str:
     if run["peak_mb"] > run["memory_mb"]:
         verdict.append(f"its memory ({run['peak_mb']:.0f} MB) is above {run['memory_mb']} MB: Gradescope would kill it "
                        "(raise the memory in the assignment's autograder settings)")
+    elif run["peak_mb"] > 0.9 * run["memory_mb"]:
+        verdict.append(f"its memory ({run['peak_mb']:.0f} MB) is within 10% of {run['memory_mb']} MB: a submission "
+                       "that allocates more could get the whole run killed; give the assignment 1.5 GB or more")
     if 2 * run["seconds"] > run["timeout"]:
         verdict.append("at half a vCPU it may not fit the timeout: raise it or shrink the assignment")
     lines.append("  verdict        " + ("; ".join(verdict) if verdict else "fits Gradescope's defaults"))

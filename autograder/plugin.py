@@ -95,6 +95,13 @@ def pytest_configure(config: pytest.Config) -> None:
     _register_hypothesis_profiles()
     grader = Grader(config)
     config.stash[GRADER_KEY] = grader
+    # One thread for torch here, as in the worker: tiny ops are faster, and values do not depend
+    # on how many cores the machine has.
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
     # One broken test module must not stop the others from being graded.
     config.option.continue_on_collection_errors = True
     if grader.worker:  # start the worker now: its start-up overlaps collection
@@ -235,7 +242,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     keep = [item for item in items if item not in drop]
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+    # Run each exercise's tests together (manifest order, then collection order), so the worker
+    # can be recycled between exercises (see pytest_runtest_setup).
+    def position(item: pytest.Item) -> int:
+        exercise = _exercise_of(item)
+        if exercise is None or not grader.assignment or exercise not in grader.assignment.exercises:
+            return 0
+        return grader.assignment.index(exercise)
+    items[:] = sorted(keep, key=position)
     for nodeid in grader.order:  # so that a run stopped half-way still lists every test
         grader.record(grader.results[nodeid], event="collected")
 
@@ -277,7 +291,11 @@ def pytest_runtest_setup(item: pytest.Item):
     result = item.stash.get(RESULT_KEY, None)
     if result is not None:
         seed = int(result.extra["seed"])
-        seam.begin_test(item.nodeid, seed, _exercise_of(item) or "")
+        exercise = _exercise_of(item) or ""
+        grader = item.config.stash[GRADER_KEY]
+        if grader.worker and grader.executor is not None and exercise != seam.current.group:
+            grader.executor.recycle_if_large()   # a new exercise starts: shed the last one's memory
+        seam.begin_test(item.nodeid, seed, exercise)
         seam.seed_everything(seed)
         func = getattr(item, "obj", None)
         if func is not None and hasattr(func, "__score__"):

@@ -72,6 +72,9 @@ def _owner_and_attr(path: str) -> tuple[Any, str]:
     raise ValueError(f"cannot resolve {path!r}")
 
 
+_INHERITED = object()
+
+
 @contextlib.contextmanager
 def forbidding(paths: Iterable[str]) -> Iterator[None]:
     saved = []
@@ -84,12 +87,16 @@ def forbidding(paths: Iterable[str]) -> Iterator[None]:
     try:
         for path in paths:
             owner, attr = _owner_and_attr(path)
-            saved.append((owner, attr, owner.__dict__.get(attr, getattr(owner, attr))))
+            own = vars(owner).get(attr, _INHERITED)   # a method inherited from a base class is not in vars()
+            saved.append((owner, attr, own))
             setattr(owner, attr, make(path))
         yield
     finally:
         for owner, attr, original in reversed(saved):
-            setattr(owner, attr, original)
+            if original is _INHERITED:
+                delattr(owner, attr)
+            else:
+                setattr(owner, attr, original)
 
 
 def call_forbidding(forbidden: list[str], target: Any, method: str, *args, **kwargs) -> Any:

@@ -23,9 +23,11 @@ from pathlib import Path
 
 USER = os.environ.get("AUTOGRADER_SANDBOX_USER", "autograder-student")
 # The worker's private data (heap and anonymous maps, RLIMIT_DATA). torch, numpy, sympy and
-# matplotlib imported take ~310 MB of it; the default leaves the whole run (grader + worker)
-# under Gradescope's 768 MB even when a student allocates until it fails (dry-run measures it).
-MEMORY_MB = int(os.environ.get("AUTOGRADER_WORKER_MEMORY_MB", "380"))
+# matplotlib imported take ~310 MB of it; grading the whole CNN catalog in one worker peaks at
+# ~440 MB, so the worker is recycled between exercises once it holds half of this.
+# Grader + worker need more than Gradescope's default 768 MB for a large assignment:
+# `python -m autograder dry-run` measures it (README: raise the assignment's memory).
+MEMORY_MB = int(os.environ.get("AUTOGRADER_WORKER_MEMORY_MB", "640"))
 ADDRESS_MB = int(os.environ.get("AUTOGRADER_WORKER_ADDRESS_MB", "4096"))  # address space, a backstop
 FILE_MB = int(os.environ.get("AUTOGRADER_WORKER_FILE_MB", "64"))         # largest file it may write
 PROCESSES = int(os.environ.get("AUTOGRADER_WORKER_PROCESSES", "256"))    # threads count too
@@ -168,7 +170,7 @@ def enter(scratch: str | None) -> dict:
         os.setuid(uid)
         state["user"] = uid
     if scratch:
-        os.environ.update(HOME=scratch, TMPDIR=scratch)
+        os.environ.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch)
         import tempfile
         tempfile.tempdir = None
     if state["network"] == "shared" and drop:

@@ -459,6 +459,22 @@ class WorkerExecutor(Executor):
     def close(self) -> None:
         self.kill()
 
+    def recycle_if_large(self, share: float = 0.5) -> bool:
+        """Restart the worker (lazily) when its private memory exceeds ``share`` of its cap."""
+        from . import sandbox
+
+        if self.proc is None or self.proc.poll() is not None:
+            return False
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+            data_kb = int(next(l for l in status.splitlines() if l.startswith("VmData:")).split()[1])
+        except (OSError, StopIteration, ValueError, IndexError):
+            return False
+        if data_kb * 1024 < share * sandbox.MEMORY_MB * 2**20:
+            return False
+        self.kill()
+        return True
+
     def _printed(self) -> str:
         if self._log is None:
             return ""
