@@ -1,0 +1,48 @@
+"""The cost of isolation: the whole catalog graded with the reference solutions three ways, in one run.
+
+1. in-process (a student's own pytest),
+2. worker process (`--worker`: student code in a separate, limited process),
+3. run_autograder (Gradescope's path: as root, the worker also runs as the sandbox user with
+   no network, and the grader's private files are locked away).
+
+Prints each wall time and the ratios to the in-process time.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def timed(cmd: list[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+    if proc.returncode not in (0, 1):
+        sys.exit(proc.stdout[-2000:] + proc.stderr[-2000:])
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    grade = [PYTHON, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--submission", "solutions"]
+    timed([PYTHON, "-c", "import torch"])  # warm the file cache
+    local = timed(grade)
+    worker = timed(grade + ["--worker"])
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(ROOT / "solutions", Path(tmp) / "submission" / "exercises")
+        full = timed([str(ROOT / "run_autograder")], dict(os.environ, AUTOGRADER_ROOT=tmp))
+    from autograder import sandbox  # noqa: E402  (after the runs: only to say which mode ran)
+
+    print(f"in-process {local:.2f}s   worker {worker:.2f}s ({worker / local:.2f}x)   "
+          f"run_autograder {full:.2f}s ({full / local:.2f}x; {sandbox.status() if sandbox.available() else 'no sandbox user'})")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
