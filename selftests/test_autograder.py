@@ -10,7 +10,15 @@ import zipfile
 from autograder import build, manifest
 from autograder.gradescope import collect_submission
 
-from .conftest import FULL, ROOT, SOLUTION, run_autograder
+from .conftest import EXERCISES, ROOT, SOLUTION
+from .conftest import run_autograder as run_all
+
+# These tests are about run_autograder itself: they grade the conv_arithmetic exercise only.
+FULL = manifest.load(ROOT).exercises["conv_arithmetic"]
+
+
+def run_autograder(root, env=None):
+    return run_all(root, env={"AUTOGRADER_EXERCISES": "conv_arithmetic", **(env or {})})
 
 
 def tree(tmp_path, files: dict[str, str | bytes]):
@@ -87,6 +95,7 @@ def test_student_zip_has_no_solutions_and_grades_on_its_own(tmp_path):
     names = zipfile.ZipFile(student).namelist()
     assert not [n for n in names if n.startswith(("solutions/", "tests/hidden/", "selftests/"))]
     assert "exercises/conv_arithmetic.py" in names and "tests/keys/conv_arithmetic.json" in names
+    assert "exercises/assets/pooling/sample.png" in names
     ag_names = zipfile.ZipFile(autograder_zip).namelist()
     assert {"setup.sh", "run_autograder", "solutions/conv_arithmetic.py"} <= set(ag_names)
 
@@ -95,11 +104,12 @@ def test_student_zip_has_no_solutions_and_grades_on_its_own(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     stubs = subprocess.run([sys.executable, "-m", "pytest"], cwd=unpacked, capture_output=True, text=True, env=env)
     assert stubs.returncode == 1 and "Total                0.00" in stubs.stdout, stubs.stdout[-2000:]
-    shutil.copyfile(ROOT / "solutions" / "conv_arithmetic.py", unpacked / "exercises" / "conv_arithmetic.py")
+    for exercise in EXERCISES:
+        shutil.copyfile(ROOT / "solutions" / f"{exercise}.py", unpacked / "exercises" / f"{exercise}.py")
     solved = subprocess.run([sys.executable, "-m", "pytest"], cwd=unpacked, capture_output=True, text=True, env=env)
     assert solved.returncode == 0, solved.stdout[-2000:]
     public = sum(1 for n in names if n.startswith("tests/public/test_"))
-    assert public == 1 and "passed" in solved.stdout and not (unpacked / "solutions").exists()
+    assert public == len(EXERCISES) and "passed" in solved.stdout and not (unpacked / "solutions").exists()
     assert f"(of {manifest.load(ROOT).total:g}" in solved.stdout
 
 
