@@ -265,17 +265,15 @@ def _serve(connections: list) -> tuple[socket.socket, int]:
     return server, server.getsockname()[1]
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
-def test_attack_is_contained(tmp_path, attack):
-    if attack.needs_sandbox and not SANDBOXED:
-        pytest.fail("this attack is only contained by the sandbox: run the self-tests as root after setup.sh")
+def run_attack(attack: Attack, tmp_path: Path) -> tuple[dict, dict]:
+    """Grade the attack's submission through run_autograder; returns (results, context for the checks)."""
     connections: list = []
     server, port = _serve(connections)
     snapshots = {p: p.read_bytes() for p in [*(ROOT / "tests").rglob("*.py"), ROOT / "assignments.toml",
                                              ROOT / "autograder" / "checks.py"]}
     try:
         source = attack.source.format(root=str(tmp_path), source=str(ROOT), port=port)
-        (tmp_path / "submission").mkdir()
+        (tmp_path / "submission").mkdir(parents=True)
         body = source if attack.replace else SOLUTION.rstrip() + "\n\n" + source
         (tmp_path / "submission" / f"{EXERCISE}.py").write_text(body)
         for name, text in attack.extra_files.items():
@@ -285,10 +283,17 @@ def test_attack_is_contained(tmp_path, attack):
         seconds = time.monotonic() - began
     finally:
         server.close()
+    return doc, {"snapshots": snapshots, "connections": connections, "seconds": seconds}
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
+def test_attack_is_contained(tmp_path, attack):
+    if attack.needs_sandbox and not SANDBOXED:
+        pytest.fail("this attack is only contained by the sandbox: run the self-tests as root after setup.sh")
+    doc, ctx = run_attack(attack, tmp_path)
     assert doc["tests"] and doc["score"] <= attack.bound + 1e-9, doc["score"]
-    assert seconds < 200
+    assert ctx["seconds"] < 200
     if attack.check:
-        attack.check(doc, {"snapshots": snapshots, "connections": connections, "seconds": seconds})
-    # the grader's own files are as they were
-    for path, before in snapshots.items():
+        attack.check(doc, ctx)
+    for path, before in ctx["snapshots"].items():   # the grader's own files are as they were
         assert path.read_bytes() == before, f"{path} was changed"
