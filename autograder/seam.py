@@ -40,10 +40,12 @@ TEST_BUDGET = float(os.environ.get("AUTOGRADER_TEST_BUDGET", "60"))       # stud
 OUTPUT_LIMIT = 4000                                                       # printed chars kept per test
 STARTUP_TIMEOUT = float(os.environ.get("AUTOGRADER_STARTUP_TIMEOUT", "120"))  # worker start, not student time
 MAX_MESSAGE = 512 * 1024 * 1024
-# After this many timeouts in one exercise, its remaining calls fail at once: an infinite loop
-# must not eat the whole run's budget one test at a time.
-TIMEOUT_STRIKES = int(os.environ.get("AUTOGRADER_TIMEOUT_STRIKES", "3"))
-_strikes: dict[str, int] = {}
+# Timeouts cost up to CALL_TIMEOUT each, so an endless loop must not eat the run's budget one
+# test at a time: after FUNCTION_STRIKES timeouts of one function (or method) in an exercise,
+# further calls to it fail at once; the exercise's other functions are still graded, and the
+# run's overall budget bounds the rest.
+FUNCTION_STRIKES = int(os.environ.get("AUTOGRADER_FUNCTION_STRIKES", "2"))
+_strikes: dict[tuple[str, str], int] = {}
 
 
 def seed_for(nodeid: str, base: int = 0) -> int:
@@ -81,17 +83,16 @@ def begin_test(nodeid: str, seed: int, group: str = "") -> TestContext:
     return current
 
 
-def _check_strikes() -> None:
-    used = _strikes.get(current.group, 0)
-    if current.group and used >= TIMEOUT_STRIKES:
-        raise StudentTimeout(f"not run: your {current.group} code already timed out {used} times in "
-                             "earlier tests, so its remaining tests are not run (fix the slow or endless "
-                             "loop first; the first timeouts above say where)")
+def _check_strikes(what: str) -> None:
+    used = _strikes.get((current.group, what), 0)
+    if current.group and used >= FUNCTION_STRIKES:
+        raise StudentTimeout(f"not run: `{what}` already timed out {used} times in earlier tests, so it is not "
+                             "called again (fix the slow or endless loop first; the first timeouts say where)")
 
 
-def _strike() -> None:
+def _strike(what: str) -> None:
     if current.group:
-        _strikes[current.group] = _strikes.get(current.group, 0) + 1
+        _strikes[(current.group, what)] = _strikes.get((current.group, what), 0) + 1
 
 
 def seed_everything(seed: int) -> None:
@@ -319,14 +320,14 @@ class Executor:
         remaining = TEST_BUDGET - current.student_seconds
         if remaining <= 0:
             raise StudentTimeout(f"your code has used up this test's time budget of {TEST_BUDGET:g}s")
-        _check_strikes()
+        _check_strikes(what)
         timeout = min(CALL_TIMEOUT, remaining)
         start = time.perf_counter()
         self._overhead = 0.0
         try:
             reply = self._request(msg, timeout=timeout, what=what)
         except StudentTimeout:
-            _strike()
+            _strike(what)
             raise
         finally:
             current.student_seconds += time.perf_counter() - start - self._overhead
@@ -515,7 +516,12 @@ class WorkerExecutor(Executor):
             self.kill()
             raise StudentTimeout(f"{what} did not finish within {timeout:g}s (stopped)") from None
         except (BrokenPipeError, EOFError, OSError, ValueError) as exc:
-            code = self.proc.poll() if self.proc else None
+            code = None
+            if self.proc is not None:
+                try:  # the pipe closes a moment before the exit status is ready
+                    code = self.proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    code = None
             printed = self._printed()
             self.kill()
             how = (f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}")

@@ -177,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
             __import__(name)
         except ImportError:
             pass
+    if "torch" in sys.modules:
+        seed_everything(0)  # the first use_deterministic_algorithms() takes ~1.5 s: not the student's time
     runner = Runner(Path(submission_dir), display)
     os.write(fd_out, b"ready")
     while True:
