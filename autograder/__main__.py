@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=None, help="parallel cases (default: the number of cores)")
     p.add_argument("--mutation", action="store_true",
                    help="also run cosmic-ray mutation testing of solutions/ against the grading tests (slow)")
+    p.add_argument("--mutation-limit", type=int, default=0,
+                   help="with --mutation: at most N mutants per exercise, evenly spaced (default: all)")
 
     p = sub.add_parser("test", help="run the grading tests on a folder of modules (default: solutions/)")
     p.add_argument("--submission", default=str(ROOT / "solutions"), help="folder to grade (default: solutions/)")
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from . import quality
 
-        return quality.main(args.exercise, args.jobs, args.mutation)
+        return quality.main(args.exercise, args.jobs, args.mutation, args.mutation_limit)
     if args.command == "test":
         cmd = [sys.executable, "-m", "pytest", "tests", "--submission", args.submission,
                *(["--worker"] if args.worker else []), *args.pytest_args]
