@@ -99,7 +99,8 @@ def test_batch_grades_folders_zips_export_and_a_hang_then_caches(tmp_path):
     assert proc.returncode == 0
     assert "0 graded" in proc.stdout and "5 from the cache" in proc.stdout
     assert read_csv(out / "grades.csv") == rows
-    (subs / "stub" / "conv_arithmetic.py").write_text(SOLUTION)
+    # (the cache is keyed by content: the plain reference would be a hit, being submission_1001's files)
+    (subs / "stub" / "conv_arithmetic.py").write_text(SOLUTION + "\n# finished at last\n")
     proc = grade([str(subs), str(export), "--out", str(out)])
     assert "1 graded" in proc.stdout and "4 from the cache" in proc.stdout
     rows2 = read_csv(out / "grades.csv")
