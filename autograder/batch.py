@@ -183,6 +183,12 @@ def grade_one(sub: Submission, timeout: float, assignment: str | None = None, so
     started = time.monotonic()
     root = Path(tempfile.mkdtemp(prefix="batch-"))
     try:
+        # the run's own scratch folder goes under root too, so a killed run leaves nothing behind;
+        # the sandboxed worker must be able to pass through to its part of it, as under /tmp
+        scratch = root / "tmp"
+        scratch.mkdir()
+        for folder in (root, scratch):
+            folder.chmod(0o711)
         dest = root / "submission"
         if sub.path.is_file():
             dest.mkdir(parents=True)
@@ -191,7 +197,8 @@ def grade_one(sub: Submission, timeout: float, assignment: str | None = None, so
             shutil.copytree(sub.path, dest, ignore=shutil.ignore_patterns(*SKIP, METADATA), symlinks=False)
         cmd = [sys.executable, "-m", "autograder", "run", "--root", str(root),
                *(["--assignment", assignment] if assignment else [])]
-        proc = subprocess.Popen(cmd, cwd=source, env={**os.environ, **(env or {}), "AUTOGRADER_ROOT": str(root)},
+        proc = subprocess.Popen(cmd, cwd=source, env={**os.environ, **(env or {}), "AUTOGRADER_ROOT": str(root),
+                                                    "TMPDIR": str(scratch)},
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         reason = ""
         try:
