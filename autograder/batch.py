@@ -92,8 +92,13 @@ def discover(paths: list[Path]) -> list[Submission]:
             continue
         if not path.is_dir():
             raise FileNotFoundError(f"{path}: not a folder or a .zip")
-        if _looks_like_one_submission(path) and not (path / METADATA).is_file():
-            found.append(Submission(path.name, path))
+        in_export = (path.parent / METADATA).is_file()   # one submission_<id> folder of an export
+        if (in_export or _looks_like_one_submission(path)) and not (path / METADATA).is_file():
+            sub = Submission(path.name, path)
+            if in_export:
+                info = parse_metadata((path.parent / METADATA).read_text(errors="replace")).get(path.name, {})
+                sub.name, sub.email = info.get("name", ""), info.get("email", "")
+            found.append(sub)
             continue
         meta = parse_metadata((path / METADATA).read_text(errors="replace")) if (path / METADATA).is_file() else {}
         for child in sorted(path.iterdir()):

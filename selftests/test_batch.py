@@ -53,6 +53,19 @@ def test_metadata_parser_reads_gradescope_export_fields():
     assert meta["submission_1002"]["name"] == "B, C; D" and meta["submission_1002"]["email"] == "b@x.org; d@x.org"
 
 
+def test_discover_reads_names_for_a_single_export_folder_and_each_layout(tmp_path):
+    export = tmp_path / "export"
+    (export / "submission_1001").mkdir(parents=True)
+    (export / "submission_1001" / "exercises.zip").write_bytes(b"PK")
+    (export / "submission_metadata.yml").write_text(METADATA)
+    (tmp_path / "zips").mkdir()
+    (tmp_path / "zips" / "x.zip").write_bytes(b"PK")
+    one = batch.discover([export / "submission_1001"])
+    assert [(s.id, s.name, s.email) for s in one] == [("submission_1001", "Ada Lovelace", "ada@example.edu")]
+    assert [s.id for s in batch.discover([export, tmp_path / "zips"])] == ["submission_1001", "x"]
+    assert batch.submission_hash(one[0]) != batch.submission_hash(batch.discover([tmp_path / "zips"])[0])
+
+
 def test_batch_grades_folders_zips_export_and_a_hang_then_caches(tmp_path):
     subs = tmp_path / "subs"
     (subs / "ref" / "exercises").mkdir(parents=True)
