@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {regenerate,build,run,dry-run,test}."""
+"""Command line: python -m autograder {regenerate,build,run,dry-run,grade,check,test}."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=600, help="Gradescope's overall timeout in s (default 600)")
     p.add_argument("--cpus", type=int, default=1, help="CPUs to pin the run to (default 1)")
     p.add_argument("--log", action="store_true", help="also print the run's log")
+
+    p = sub.add_parser("grade", help="grade many submissions in parallel: CSV, JSON and a summary")
+    p.add_argument("submissions", nargs="+", help="folders of submission folders or zips, Gradescope's export "
+                                                  "folder, single submission folders or zips")
+    p.add_argument("--out", default="batch-results", help="output folder (default: batch-results/)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel gradings (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="re-grade everything, ignoring the cache")
+    p.add_argument("--timeout", type=float, default=900, help="wall-time limit per submission in s (default 900)")
+    p.add_argument("--assignment", default=None, help="assignment (default: the manifest's `default`)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("check", help="grader quality report: references, stubs, mutants, alternatives")
+    p.add_argument("--exercise", action="append", default=None,
+                   help="only this exercise (repeatable; default: every exercise in solutions/)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel cases (default: the number of cores)")
+    p.add_argument("--mutation", action="store_true",
+                   help="also run cosmic-ray mutation testing of solutions/ against the grading tests (slow)")
+    p.add_argument("--mutation-limit", type=int, default=0,
+                   help="with --mutation: at most N mutants per exercise, evenly spaced (default: all)")
 
     p = sub.add_parser("test", help="run the grading tests on a folder of modules (default: solutions/)")
     p.add_argument("--submission", default=str(ROOT / "solutions"), help="folder to grade (default: solutions/)")
@@ -75,6 +94,16 @@ def main(argv: list[str] | None = None) -> int:
             print(result["log"])
         print(dryrun.report(result))
         return 0 if result["results"] is not None and not result["killed"] else 1
+    if args.command == "grade":
+        from . import batch
+
+        batch.grade_all([Path(p) for p in args.submissions], Path(args.out), args.jobs, args.force,
+                        args.timeout, args.assignment, progress=not args.no_progress)
+        return 0
+    if args.command == "check":
+        from . import quality
+
+        return quality.main(args.exercise, args.jobs, args.mutation, args.mutation_limit)
     if args.command == "test":
         cmd = [sys.executable, "-m", "pytest", "tests", "--submission", args.submission,
                *(["--worker"] if args.worker else []), *args.pytest_args]

@@ -149,6 +149,7 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
             doc = results.failure("the grader stopped before producing results")
         doc["execution_time"] = round(time.monotonic() - started, 3)
         doc = results.write(doc, results_path)
-        sandbox.sweep()
+        if os.environ.get("AUTOGRADER_SWEEP", "1") != "0":  # batch grading sweeps once, at its end
+            sandbox.sweep()
         shutil.rmtree(work, ignore_errors=True)
     return doc
