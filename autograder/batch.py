@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import manifest, results
+from . import manifest, results, sandbox
 from .manifest import ROOT
 
 GRADER_PARTS = ("tests", "solutions", "autograder", "assignments.toml")
@@ -182,6 +182,12 @@ def kill_tree(pid: int) -> None:
                 pass
 
 
+def _sweep_run(run_id: str) -> None:
+    if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
+        os.environ["AUTOGRADER_SANDBOX"] = "1"
+        sandbox.sweep(run_id)
+
+
 def grade_one(sub: Submission, timeout: float, assignment: str | None = None, source: Path = ROOT,
               env: dict | None = None) -> dict:
     """Grade one submission in a fresh AUTOGRADER_ROOT with ``python -m autograder run``."""
@@ -202,8 +208,9 @@ def grade_one(sub: Submission, timeout: float, assignment: str | None = None, so
             shutil.copytree(sub.path, dest, ignore=shutil.ignore_patterns(*SKIP, METADATA), symlinks=False)
         cmd = [sys.executable, "-m", "autograder", "run", "--root", str(root),
                *(["--assignment", assignment] if assignment else [])]
+        run_id = f"batch-{os.getpid()}-{time.time_ns()}"
         proc = subprocess.Popen(cmd, cwd=source, env={**os.environ, **(env or {}), "AUTOGRADER_ROOT": str(root),
-                                                    "TMPDIR": str(scratch)},
+                                                    "TMPDIR": str(scratch), "AUTOGRADER_RUN_ID": run_id},
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         reason = ""
         try:
@@ -211,6 +218,7 @@ def grade_one(sub: Submission, timeout: float, assignment: str | None = None, so
         except subprocess.TimeoutExpired:
             kill_tree(proc.pid)
             log, _ = proc.communicate()
+            _sweep_run(run_id)
             reason = f"batch grading killed it after its {timeout:g}s wall-time limit"
         path = root / "results" / "results.json"
         doc = None
@@ -309,9 +317,9 @@ def grade_all(paths: list[Path], out: Path, jobs: int | None = None, force: bool
             docs[s.id] = json.loads(hit.read_text())
         else:
             todo.append(s)
-    # Concurrent runs must not sweep each other's sandboxed workers: each run skips the sweep
-    # and this process sweeps once at the end.
-    env = {"AUTOGRADER_SWEEP": "0"} if jobs > 1 else {}
+    # Each run kills only its own leftover processes (by AUTOGRADER_RUN_ID), so runs side by side
+    # leave each other alone; a run killed at its time limit is swept here.
+    env: dict = {}
     started = time.monotonic()
     bar = None
     if progress and todo:
@@ -335,9 +343,6 @@ def grade_all(paths: list[Path], out: Path, jobs: int | None = None, force: bool
     finally:
         if bar:
             bar.close()
-        if env and os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
-            os.environ["AUTOGRADER_SANDBOX"] = "1"
-            sandbox.sweep()
     elapsed = time.monotonic() - started
 
     rows = []

@@ -109,6 +109,7 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
     results_path = root / "results" / "results.json"
     doc: dict | None = None
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
+    run_id = os.environ.get("AUTOGRADER_RUN_ID") or f"{os.getpid()}-{time.time_ns()}"
     try:
         spec = manifest.load(source, assignment)
         if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
@@ -122,6 +123,7 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
                "--rootdir", str(source), "--submission", str(exdir), "--worker", "--assignment", spec.name,
                "--gradescope-results", str(raw), "--basetemp", str(private / "tmp")]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_HYPOTHESIS_PROFILE="grading",
+                   AUTOGRADER_RUN_ID=run_id,
                    AUTOGRADER_SCRATCH=str(scratch))
         proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -149,7 +151,6 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
             doc = results.failure("the grader stopped before producing results")
         doc["execution_time"] = round(time.monotonic() - started, 3)
         doc = results.write(doc, results_path)
-        if os.environ.get("AUTOGRADER_SWEEP", "1") != "0":  # batch grading sweeps once, at its end
-            sandbox.sweep()
+        sandbox.sweep(run_id)   # only this run's leftovers: runs side by side leave each other alone
         shutil.rmtree(work, ignore_errors=True)
     return doc

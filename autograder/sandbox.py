@@ -99,14 +99,18 @@ def share_read_only(folder: Path) -> None:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
-def sweep() -> int:
-    """Kill every process still running as the sandbox user (forks that escaped their group)."""
+def sweep(run_id: str | None = None) -> int:
+    """Kill the processes still running as the sandbox user (forks that escaped their group).
+
+    With ``run_id``, only those started by that run (they inherit AUTOGRADER_RUN_ID), so runs
+    side by side (batch grading, a dry run beside the self-tests) leave each other alone.
+    """
     if not wanted():
         return 0
     uid, _ = user_ids()
     killed = 0
     for _ in range(5):
-        found = processes_of(uid)
+        found = [pid for pid in processes_of(uid) if run_id is None or _started_by(pid, run_id)]
         for pid in found:
             try:
                 os.kill(pid, 9)
@@ -116,6 +120,13 @@ def sweep() -> int:
         if not found:
             break
     return killed
+
+
+def _started_by(pid: int, run_id: str) -> bool:
+    try:
+        return f"AUTOGRADER_RUN_ID={run_id}".encode() in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:
+        return False
 
 
 def processes_of(uid: int) -> list[int]:

@@ -41,11 +41,12 @@ OUTPUT_LIMIT = 4000                                                       # prin
 STARTUP_TIMEOUT = float(os.environ.get("AUTOGRADER_STARTUP_TIMEOUT", "120"))  # worker start, not student time
 MAX_MESSAGE = 512 * 1024 * 1024
 # Timeouts cost up to CALL_TIMEOUT each, so an endless loop must not eat the run's budget one
-# test at a time: after FUNCTION_STRIKES timeouts of one function (or method) in an exercise,
-# further calls to it fail at once; the exercise's other functions are still graded, and the
-# run's overall budget bounds the rest.
+# test at a time: after FUNCTION_STRIKES timeouts of one function (or method) further calls to
+# it fail at once, and once an exercise's timed-out calls add up to EXERCISE_TIMEOUTS seconds,
+# all its remaining calls do (its other functions are graded until then).
 FUNCTION_STRIKES = int(os.environ.get("AUTOGRADER_FUNCTION_STRIKES", "2"))
-_strikes: dict[tuple[str, str], int] = {}
+EXERCISE_TIMEOUTS = float(os.environ.get("AUTOGRADER_EXERCISE_TIMEOUTS", "60"))
+_strikes: dict[tuple[str, str], float] = {}   # (exercise, function) -> count; (exercise, "") -> seconds
 
 
 def seed_for(nodeid: str, base: int = 0) -> int:
@@ -84,15 +85,21 @@ def begin_test(nodeid: str, seed: int, group: str = "") -> TestContext:
 
 
 def _check_strikes(what: str) -> None:
-    used = _strikes.get((current.group, what), 0)
-    if current.group and used >= FUNCTION_STRIKES:
-        raise StudentTimeout(f"not run: `{what}` already timed out {used} times in earlier tests, so it is not "
+    if not current.group:
+        return
+    used, seconds = _strikes.get((current.group, what), 0), _strikes.get((current.group, ""), 0.0)
+    if used >= FUNCTION_STRIKES:
+        raise StudentTimeout(f"not run: `{what}` already timed out {used:g} times in earlier tests, so it is not "
                              "called again (fix the slow or endless loop first; the first timeouts say where)")
+    if seconds >= EXERCISE_TIMEOUTS:
+        raise StudentTimeout(f"not run: your {current.group} code already spent {seconds:.0f}s in calls that timed "
+                             "out, so its remaining tests are not run (fix the slow or endless loops first)")
 
 
-def _strike(what: str) -> None:
+def _strike(what: str, seconds: float) -> None:
     if current.group:
         _strikes[(current.group, what)] = _strikes.get((current.group, what), 0) + 1
+        _strikes[(current.group, "")] = _strikes.get((current.group, ""), 0.0) + seconds
 
 
 def seed_everything(seed: int) -> None:
@@ -327,7 +334,7 @@ class Executor:
         try:
             reply = self._request(msg, timeout=timeout, what=what)
         except StudentTimeout:
-            _strike(what)
+            _strike(what, timeout)
             raise
         finally:
             current.student_seconds += time.perf_counter() - start - self._overhead
