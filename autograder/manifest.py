@@ -62,3 +62,11 @@ def load(root: Path = ROOT, name: str | None = None) -> Assignment:
 def all_assignments(root: Path = ROOT) -> list[Assignment]:
     data = tomllib.loads((Path(root) / MANIFEST).read_text())
     return [load(root, n) for n in data.get("assignments", {})]
+
+
+def assignment_of(exercise: str, root: Path = ROOT) -> Assignment:
+    """The assignment that lists ``exercise`` (the first one, in manifest order)."""
+    for spec in all_assignments(root):
+        if exercise in spec.exercises:
+            return spec
+    raise ManifestError(f"exercise {exercise!r} is in no assignment of {MANIFEST}")

@@ -73,7 +73,8 @@ def grade_case(case: Case, root: Path = ROOT) -> dict:
         (folder / f"{case.exercise}.py").write_text(case.source)
         out = Path(tmp) / "results.json"
         cmd = [sys.executable, "-m", "pytest", *test_files(case.exercise, root), "-q", "-p", "no:cacheprovider",
-               "--submission", str(folder), "--gradescope-results", str(out)]
+               "--submission", str(folder), "--gradescope-results", str(out),
+               "--assignment", manifest.assignment_of(case.exercise, root).name]
         env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_EXERCISES"}
         proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=env)
         if not out.is_file():
@@ -101,7 +102,6 @@ def verdict(case: Case, graded: dict, points: float) -> tuple[bool, str]:
 
 
 def check(only: list[str] | None = None, jobs: int | None = None, root: Path = ROOT) -> tuple[list[dict], str, bool]:
-    spec = manifest.load(root)
     names = only or exercises(root)
     unknown = [n for n in names if n not in exercises(root)]
     if unknown:
@@ -111,7 +111,7 @@ def check(only: list[str] | None = None, jobs: int | None = None, root: Path = R
         graded = list(pool.map(lambda c: grade_case(c, root), all_cases))
     rows, problems = [], []
     for ex in names:
-        pts = spec.exercises.get(ex, 0)
+        pts = manifest.assignment_of(ex, root).exercises[ex]
         row = {"exercise": ex, "points": pts, "reference": "", "stub": "", "mutants_caught": 0, "mutants": 0,
                "alternatives_accepted": 0, "alternatives": 0, "hints_matched": 0}
         for case, g in zip(all_cases, graded):

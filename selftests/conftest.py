@@ -14,7 +14,8 @@ from autograder.regenerate import alternative_sources, mutant_sources, patched
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = (ROOT / "solutions" / "conv_arithmetic.py").read_text()
-FULL = manifest.load(ROOT).total
+FULL = manifest.load(ROOT).total               # the default assignment
+ASSIGNMENTS = manifest.all_assignments(ROOT)
 
 
 EXERCISES = sorted(p.stem for p in (ROOT / "solutions").glob("*.py") if not p.name.startswith("_"))
@@ -26,13 +27,17 @@ def test_files(exercise: str) -> list[str]:
             + sorted((ROOT / "tests").glob(f"*/test_{exercise}_hidden.py"))]
 
 
-def grade(folder: Path, tmp: Path, worker: bool = False, env: dict | None = None, exercise: str | None = None) -> dict:
-    """Run the grading tests (all, or one exercise's) on ``folder`` in a pytest subprocess;
-    return the validated results.json."""
+def grade(folder: Path, tmp: Path, worker: bool = False, env: dict | None = None, exercise: str | None = None,
+          assignment: str | None = None) -> dict:
+    """Run the grading tests (all of an assignment's, default the manifest's default, or one exercise's)
+    on ``folder`` in a pytest subprocess; return the validated results.json."""
     out = tmp / f"results-{len(list(tmp.glob('results-*')))}.json"
     paths = test_files(exercise) if exercise else ["tests"]
+    if exercise and not assignment:
+        assignment = manifest.assignment_of(exercise, ROOT).name
     cmd = [sys.executable, "-m", "pytest", *paths, "-q", "-p", "no:cacheprovider", "--submission", str(folder),
-           "--gradescope-results", str(out), *(["--worker"] if worker else [])]
+           "--gradescope-results", str(out), *(["--worker"] if worker else []),
+           *(["--assignment", assignment] if assignment else [])]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     assert out.is_file(), proc.stdout[-3000:] + proc.stderr[-3000:]
     doc = json.loads(out.read_text())

@@ -20,12 +20,12 @@ def ids(cases):
 
 
 def points(exercise: str) -> int:
-    return manifest.load(ROOT).exercises[exercise]
+    return manifest.assignment_of(exercise, ROOT).exercises[exercise]
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_each_exercise_has_a_manifest_entry_three_mutants_two_alternatives_and_hints(exercise):
-    assert exercise in manifest.load(ROOT).exercises
+    assert manifest.assignment_of(exercise, ROOT)
     mutants = [c for c in MUTANTS if c[0] == exercise]
     assert len(mutants) >= 3 and len([c for c in ALTERNATIVES if c[0] == exercise]) >= 2
     hints = hints_of(exercise)

@@ -9,32 +9,34 @@ from autograder import manifest
 from autograder.regenerate import patched, stale
 from tests.public.conv_arithmetic_support import HINTS
 
-from .conftest import FULL, ROOT, SOLUTION, grade, without_timing, write_submission
+from .conftest import ASSIGNMENTS, EXERCISES, FULL, ROOT, SOLUTION, grade, without_timing, write_submission
 
 
 def test_regenerate_check_is_clean():
     assert stale(ROOT) == []
 
 
-def test_reference_solutions_score_full_marks(tmp_path):
-    doc = grade(ROOT / "solutions", tmp_path)
+@pytest.mark.parametrize("spec", ASSIGNMENTS, ids=[a.name for a in ASSIGNMENTS])
+def test_reference_solutions_score_full_marks_and_manifest_points_equal_the_test_weights(tmp_path, spec):
+    doc = grade(ROOT / "solutions", tmp_path, assignment=spec.name)
     failed = [t["name"] for t in doc["tests"] if t["score"] < t["max_score"]]
-    assert failed == [] and doc["score"] == FULL
-
-
-def test_manifest_points_equal_the_test_weights(tmp_path):
-    doc = grade(ROOT / "solutions", tmp_path)
-    spec = manifest.load(ROOT)
+    assert failed == [] and doc["score"] == spec.total
     for exercise, points in spec.exercises.items():
         assert sum(t["max_score"] for t in doc["tests"] if t["extra_data"]["exercise"] == exercise) == points
 
 
-def test_untouched_stubs_score_exactly_zero_and_say_not_implemented(tmp_path):
-    doc = grade(ROOT / "exercises", tmp_path)
+@pytest.mark.parametrize("spec", ASSIGNMENTS, ids=[a.name for a in ASSIGNMENTS])
+def test_untouched_stubs_score_exactly_zero_and_say_not_implemented(tmp_path, spec):
+    doc = grade(ROOT / "exercises", tmp_path, assignment=spec.name)
     assert doc["score"] == 0 and len(doc["tests"]) > 20
     assert all("not implemented yet" in t["output"] for t in doc["tests"])
-    for exercise in manifest.load(ROOT).exercises:
+    for exercise in spec.exercises:
         assert re.search(rf"^{exercise}\s+0\.00\s", doc["_stdout"], re.M), doc["_stdout"][-2000:]
+
+
+def test_every_exercise_belongs_to_an_assignment():
+    listed = {ex for spec in ASSIGNMENTS for ex in spec.exercises}
+    assert sorted(listed) == EXERCISES
 
 
 def test_feedback_shows_expected_got_smallest_input_and_no_traceback(tmp_path, mutant_source):
@@ -70,10 +72,10 @@ def test_grading_is_deterministic_over_repeated_worker_runs(tmp_path):
     REPEATS times each the Gradescope way: identical results.json apart from timing."""
     from autograder.regenerate import mutant_sources
 
-    from .conftest import EXERCISES, solution_source
+    from .conftest import solution_source
 
     partly_wrong = tmp_path / "partly_wrong"
-    for exercise in EXERCISES:
+    for exercise in manifest.load(ROOT).exercises:   # the default assignment
         mutants = mutant_sources(ROOT, exercise)
         source = patched(solution_source(exercise), mutants[0][1]) if mutants else solution_source(exercise)
         write_submission(partly_wrong, source, exercise)
