@@ -9,6 +9,7 @@ more than the honest part of its submission; most also check that the attack had
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import threading
@@ -19,7 +20,7 @@ from typing import Callable
 
 import pytest
 
-from autograder import sandbox
+from autograder import sandbox, seam
 
 from .conftest import ROOT, SOLUTION, run_autograder
 
@@ -83,9 +84,22 @@ def check_output_truncated(doc, ctx):
     assert len(json.dumps(doc)) < 2_000_000
 
 
+def check_import_loop_reported(doc, ctx):
+    """A module whose import never ends fails every test with that reason (its import is tried once
+    and remembered: see the seam's import-failure cache and its unit test)."""
+    assert all("could not be imported" in t["output"] and "did not finish within" in t["output"]
+               for t in doc["tests"]), [t["output"] for t in doc["tests"]][:3]
+
+
 def check_loop_contained(doc, ctx):
-    assert ctx["seconds"] < 150, f"took {ctx['seconds']:.0f}s"
-    assert any("timed out" in t["output"] or "did not finish" in t["output"] for t in doc["tests"])
+    """An endless loop costs a bounded number of timed-out calls, not one per test: the strikes per
+    function and the per-exercise budget of timed-out seconds stop the rest at once. (Counted, not
+    timed, so a busy machine cannot fail it.)"""
+    timed_out = sum("did not finish within" in t["output"] and "could not be imported" not in t["output"]
+                    for t in doc["tests"])
+    assert timed_out >= 1, [t["output"] for t in doc["tests"]][:5]
+    assert timed_out <= math.ceil(seam.EXERCISE_TIMEOUTS / seam.CALL_TIMEOUT) + 1, timed_out
+    assert timed_out < len(doc["tests"]) / 2
 
 
 TRY_WRITE_RESULTS = '''
@@ -146,7 +160,7 @@ def conv_param_count(*args, **kwargs):
     while True:
         hog.append(bytearray(64 * 2**20))
 ''', bound=FULL - 3),
-    Attack("loops forever at import", "while True:\n    pass\n", bound=0, check=check_loop_contained),
+    Attack("loops forever at import", "while True:\n    pass\n", bound=0, check=check_import_loop_reported),
     Attack("loops forever in a call", '''
 def conv_output_length(*args, **kwargs):
     while True:
@@ -292,7 +306,6 @@ def test_attack_is_contained(tmp_path, attack):
         pytest.fail("this attack is only contained by the sandbox: run the self-tests as root after setup.sh")
     doc, ctx = run_attack(attack, tmp_path)
     assert doc["tests"] and doc["score"] <= attack.bound + 1e-9, doc["score"]
-    assert ctx["seconds"] < 200
     if attack.check:
         attack.check(doc, ctx)
     for path, before in ctx["snapshots"].items():   # the grader's own files are as they were

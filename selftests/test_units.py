@@ -71,6 +71,20 @@ def test_worker_kills_a_hung_call_and_serves_the_next(tmp_path, monkeypatch):
         ex.close()
 
 
+def test_an_import_that_hangs_is_tried_once_and_remembered(tmp_path, monkeypatch):
+    log = tmp_path / "imports.log"
+    (tmp_path / "m.py").write_text(f"with open({str(log)!r}, 'a') as f:\n    f.write('x')\nwhile True:\n    pass\n")
+    monkeypatch.setattr(seam, "CALL_TIMEOUT", 1.0)
+    ex = seam.WorkerExecutor(tmp_path, preload="")
+    try:
+        for _ in range(3):
+            with pytest.raises(seam.SubmissionImportError, match="did not finish within"):
+                ex.module("m").f()
+        assert log.read_text() == "x"
+    finally:
+        ex.close()
+
+
 def test_stub_keeps_signature_and_docstring_and_raises():
     source = 'def f(x):\n    """Doc."""\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION\n'
     stub = make_stub(source, "m")
