@@ -24,6 +24,9 @@ from autograder import sandbox, seam
 
 from .conftest import ROOT, SOLUTION, run_autograder
 
+# Runs that use the sandbox user share its process limit: under pytest-xdist they stay on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
+
 EXERCISE = "conv_arithmetic"
 FULL = 40.0
 SANDBOXED = sandbox.available()   # root with the sandbox user: the Gradescope setting

@@ -7,11 +7,16 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
+
 from autograder import build, manifest
 from autograder.gradescope import collect_submission
 
 from .conftest import EXERCISES, ROOT, SOLUTION
 from .conftest import run_autograder as run_all
+
+# Runs that use the sandbox user share its process limit: under pytest-xdist they stay on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
 
 # These tests are about run_autograder itself: they grade the conv_arithmetic exercise only.
 FULL = manifest.load(ROOT).exercises["conv_arithmetic"]
@@ -117,3 +122,22 @@ def test_bundles_are_reproducible(tmp_path):
     first = [p.read_bytes() for p in build.build(tmp_path / "a")]
     second = [p.read_bytes() for p in build.build(tmp_path / "b")]
     assert first == second
+
+
+def test_dry_run_grades_on_one_cpu_and_reports_time_memory_and_score(monkeypatch):
+    from autograder import dryrun
+
+    monkeypatch.setenv("AUTOGRADER_EXERCISES", "conv_arithmetic")
+    run = dryrun.dry_run(ROOT / "solutions")
+    assert run["cpus"] == 1 and not run["killed"] and run["results"]["score"] == FULL
+    assert run["peak_mb"] > 100          # at least the grader's own torch process was sampled
+    text = dryrun.report(run)
+    assert f"score          {FULL:g} / {FULL:g}" in text and "verdict" in text
+
+
+def test_dry_run_says_when_the_run_does_not_fit_the_timeout(monkeypatch):
+    from autograder import dryrun
+
+    monkeypatch.setenv("AUTOGRADER_EXERCISES", "conv_arithmetic")
+    run = dryrun.dry_run(ROOT / "solutions", timeout=1.0)
+    assert run["killed"] and "did NOT finish within 1 s" in dryrun.report(run)
