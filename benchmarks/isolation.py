@@ -30,15 +30,19 @@ def timed(cmd: list[str], env: dict | None = None) -> float:
 
 
 def main() -> None:
-    grade = [PYTHON, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--submission", "solutions"]
-    timed([PYTHON, "-c", "import torch"])  # warm the file cache
-    local = timed(grade)
-    worker = timed(grade + ["--worker"])
-    with tempfile.TemporaryDirectory() as tmp:
-        shutil.copytree(ROOT / "solutions", Path(tmp) / "submission" / "exercises")
-        full = timed([str(ROOT / "run_autograder")], dict(os.environ, AUTOGRADER_ROOT=tmp))
-    from autograder import sandbox  # noqa: E402  (after the runs: only to say which mode ran)
+    from autograder import manifest, sandbox
 
+    timed([PYTHON, "-c", "import torch"])  # warm the file cache
+    local = worker = full = 0.0
+    for spec in manifest.all_assignments(ROOT):   # the whole catalog: every assignment
+        grade = [PYTHON, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--submission", "solutions",
+                 "--assignment", spec.name]
+        local += timed(grade)
+        worker += timed(grade + ["--worker"])
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(ROOT / "solutions", Path(tmp) / "submission" / "exercises")
+            full += timed([str(ROOT / "run_autograder")],
+                          dict(os.environ, AUTOGRADER_ROOT=tmp, AUTOGRADER_ASSIGNMENT=spec.name))
     print(f"in-process {local:.2f}s   worker {worker:.2f}s ({worker / local:.2f}x)   "
           f"run_autograder {full:.2f}s ({full / local:.2f}x; {sandbox.status() if sandbox.available() else 'no sandbox user'})")
 
