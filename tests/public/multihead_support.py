@@ -537,6 +537,22 @@ def call_check(func, spec: dict, x, perm, tol=None):
 call_check.describes = "your equivariance check"
 
 
+def call_equivariance_error(func, spec: dict, x, perm):
+    """Probe: ``equivariance_error(f, x, perm)`` with f built from ``spec``."""
+    return call_check(func, spec, x, perm)
+
+
+call_equivariance_error.describes = "equivariance_error"
+
+
+def call_is_equivariant(func, spec: dict, x, perm, tol):
+    """Probe: ``is_permutation_equivariant(f, x, perm, tol)`` with f built from ``spec``."""
+    return call_check(func, spec, x, perm, tol)
+
+
+call_is_equivariant.describes = "is_permutation_equivariant"
+
+
 def call_demo(func, spec: dict, x, perm, tol):
     """Probe: the student's ``positional_demo(layer, x, perm, tol)`` with the layer built from ``spec``."""
     return func(build_function(spec), x, perm, tol)
@@ -647,7 +663,7 @@ def reference_sdpa_oracle(module):
 
 def check_equivariance_error(sub, case: dict, reveal: bool = True) -> None:
     func = sub.get_attr("equivariance_error")
-    got = sub.run_probe(call_check, func, case, make_x(case), case["perm"])
+    got = sub.run_probe(call_equivariance_error, func, case, make_x(case), case["perm"])
     errs = errors(case)
     what = describe_eq(case, "equivariance_error")
     value = as_float(got)
@@ -665,7 +681,7 @@ def check_equivariance_error(sub, case: dict, reveal: bool = True) -> None:
 
 def check_is_equivariant(sub, case: dict, reveal: bool = True) -> None:
     func = sub.get_attr("is_permutation_equivariant")
-    got = sub.run_probe(call_check, func, case, make_x(case), case["perm"], case["tol"])
+    got = sub.run_probe(call_is_equivariant, func, case, make_x(case), case["perm"], case["tol"])
     errs = errors(case)
     expected = errs["right"] <= case["tol"]
     what = describe_eq(case, "is_permutation_equivariant")
