@@ -28,18 +28,18 @@ Conventions (fixed here; everything is graded with them):
   into (B, T, O).
 
 Part 1 (graded against ``nn.RNNCell``, ``nn.RNN`` and ``nn.Linear`` with the same weights; their
-two biases ``bias_ih + bias_hh`` are our b_h): ``RNNCell`` and ``RNNLayer``. Build them from
-differentiable torch operations (gradients are compared too); ``nn.RNN``, ``nn.RNNCell`` and
-``F.rnn_tanh`` themselves are of course not the point, write the loop.
+two biases ``bias_ih + bias_hh`` are our b_h): ``RNNCell`` and ``RNNLayer``. Write the step and
+the loop over time yourself, with differentiable torch operations on the inputs and the parameters
+(the gradients are compared too, so no ``.detach()``, ``.data``, numpy or ``torch.no_grad()``).
 
 Part 2 (checked with sympy): the shapes of x_t, y_hat_t, h_t, W_xh, W_hh, W_hy, b_h, b_y, as tuples
 of sympy expressions in the symbols ``B``, ``H``, ``D`` defined below (a vector's shape is a
 1-tuple such as ``(H,)``).
 
 Part 3 (graded against torch autograd): ``rnn_forward_numpy`` and ``bptt_gradients``.
-Rule, checked by reading these two functions and by running them with torch's tensor constructors
-and autograd switched off: NumPy only, no torch, no autograd (nor any other automatic
-differentiation library).
+Rule: NumPy only, no torch, no autograd (nor any other automatic differentiation library). It is
+checked by reading these two functions, and every graded call of them runs with torch's tensor
+constructors and autograd switched off, so gradients obtained with torch earn no points.
 
 Graded by hand (write them in your report, not here): the training runs on IMDB, the BPTT
 derivations (the multivariate chain rule, dh_t/dW_hh with no dh_i/dh_j for i > j + 1,

@@ -510,7 +510,8 @@ def autograd_bptt(arrays: dict, *, recurrent: bool = True, tanh_state: str | Non
         if not last_loss_only or t == steps - 1:
             loss = loss + (y * dy[:, t]).sum()
     loss.backward()
-    step_grads = [{n: p[n].grad.numpy() for n in names} for p in per]
+    step_grads = [{n: (torch.zeros_like(p[n]) if p[n].grad is None else p[n].grad).detach().numpy() for n in names}
+                  for p in per]
     return {"sum": {n: sum(g[n] for g in step_grads) for n in names}, "steps": step_grads}
 
 
@@ -570,7 +571,9 @@ def check_bptt(got, arrays: dict, what: str, expected: dict | None = None, revea
 
 
 def call_bptt(sub, arrays: dict):
-    return sub.bptt_gradients(*(arrays[k] for k in ARG_ORDER), arrays["dL_dy_hat"])
+    """The student's bptt_gradients, run with torch's constructors and autograd switched off (the rule)."""
+    return run_without(sub, TORCH_CALLS, RULE_NUMPY, sub, "bptt_gradients", *(arrays[k] for k in ARG_ORDER),
+                       arrays["dL_dy_hat"])
 
 
 def bptt_what(s: dict) -> str:
@@ -582,8 +585,7 @@ def check_rule(sub, s: dict) -> None:
     """The NumPy functions run with torch's constructors and autograd switched off, name none of them, and
     give the right gradients (the rule is credited only together with a working function)."""
     arrays = make_arrays(s)
-    got = run_without(sub, TORCH_CALLS, RULE_NUMPY, sub, "bptt_gradients", *(arrays[k] for k in ARG_ORDER),
-                      arrays["dL_dy_hat"])
+    got = call_bptt(sub, arrays)
     run_without(sub, TORCH_CALLS, RULE_NUMPY, sub, "rnn_forward_numpy", *(arrays[k] for k in ARG_ORDER))
     check_source(_Source(functions_source(sub.source(), NUMPY_FUNCS)), TORCH_NAMES, RULE_NUMPY)
     check_bptt(got, arrays, bptt_what(s) + "\n  (the rule is credited only when the gradients are right)")
