@@ -52,8 +52,11 @@ class PreLNTransformerLayer(TransformerLayer):
         return x + d3(self.ff2(d2(torch.relu(self.ff1(self.ln2(x))))))
 
 
+_DM, _FF = sympy.symbols("D d_ff", positive=True, integer=True)
+
+
 def _count(all_biases):
-    Dm, F_ = sympy.symbols("D d_ff", positive=True, integer=True)
+    Dm, F_ = _DM, _FF
     shapes = [(Dm, Dm)] * 4 + [(Dm,)] + [(F_, Dm), (F_,), (Dm, F_), (Dm,)] + [(Dm,)] * 4
     shapes += [(Dm,)] * 3 if all_biases else []
     return sum((sympy.Mul(*s) for s in shapes), sympy.Integer(0))
@@ -68,8 +71,8 @@ def param_count_formula_all_biases():
 
 
 def answer_param_count_128_512():
-    return int(_count(False).subs({"D": 128, "d_ff": 512}))
+    return int(_count(False).subs({_DM: 128, _FF: 512}))
 
 
 def answer_param_count_all_biases_128_512():
-    return int(_count(True).subs({"D": 128, "d_ff": 512}))
+    return int(_count(True).subs({_DM: 128, _FF: 512}))
