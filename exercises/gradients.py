@@ -68,10 +68,13 @@ def answer_skip_layer_derivative() -> sympy.Expr:
     raise NotImplementedError("answer_skip_layer_derivative: replace this line with your solution (the docstring above says what to return)")
 
 
-def _relu_layer_derivative(w: float, h: float, b: float, skip: bool) -> float:
-    pre = w * h + b
-    relu_prime = 1.0 if pre > 0 else 0.0
-    return (1.0 if skip else 0.0) + w * relu_prime
+def _relu_value(derivative: sympy.Expr, w0: float = 0.1, h0: float = 0.1, b0: float = 0.0) -> float:
+    """A layer derivative with sigma = ReLU put in (ReLU'(x) = 1 for x > 0, else 0) at the given point."""
+    w, h, b, sigma_prime = _layer_symbols()
+    # sympy.diff(sigma(w*h + b), h) holds sigma' as Subs(Derivative(sigma(x), x), x, w*h + b): name it sigma_prime
+    derivative = derivative.replace(lambda e: isinstance(e, sympy.Subs), lambda e: sigma_prime(e.point[0]))
+    relu_prime = sympy.Lambda(h, sympy.Piecewise((1, h > 0), (0, True)))
+    return float(derivative.replace(sigma_prime, relu_prime).subs({w: w0, h: h0, b: b0}))
 
 
 def answer_layer_derivative_value() -> float:
@@ -143,7 +146,8 @@ def soft_threshold(w_star: np.ndarray, H_diag: np.ndarray, alpha: float) -> np.n
 
 # ----------------------------------------------------------------------------- Part C
 def forward(Ws: list[np.ndarray], a0: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The forward pass of an MLP as defined above, without the final activation.
+    """The forward pass of an MLP as defined above, without the final activation (a helper for the functions
+    below, not graded on its own).
 
     Returns:
     - (zs, activations): zs = [z^1, ..., z^K] (the pre-activations, the last one included) and
@@ -194,15 +198,19 @@ def grad_wrt_input(delta_first: np.ndarray, W_first: np.ndarray) -> np.ndarray:
     raise NotImplementedError("grad_wrt_input: replace this line with your solution (the docstring above says what to return)")
 
 
-def _backward(Ws, zs, activations, delta_last):
-    """Weight gradients and the input gradient of a network, given dL/dz^K (shape (batch, d_K))."""
-    grads = [None] * len(Ws)
-    delta = delta_last
-    for l in range(len(Ws) - 1, -1, -1):
-        grads[l] = delta.T @ activations[l]
-        if l > 0:
-            delta = backprop_step(delta, Ws[l], zs[l - 1])
-    return grads, grad_wrt_input(delta, Ws[0])
+def backward(Ws: list[np.ndarray], zs: list[np.ndarray], activations: list[np.ndarray],
+             delta_last: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """A helper for the two functions below (not graded on its own; use it or not): backpropagation through a
+    whole network from dL/dz^K.
+
+    Args:
+    - Ws, and zs, activations as returned by ``forward(Ws, a0)``
+    - delta_last: dL/dz^K, shape (batch, d_K)
+
+    Returns:
+    - ([dL/dW1, ..., dL/dWK], dL/da^0)
+    """
+    raise NotImplementedError("backward: replace this line with your solution (the docstring above says what to return)")
 
 
 def discriminator_backward(Ws: list[np.ndarray], x_real: np.ndarray, x_fake: np.ndarray) -> dict:

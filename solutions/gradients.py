@@ -76,26 +76,26 @@ def answer_skip_layer_derivative() -> sympy.Expr:
     # END SOLUTION
 
 
-def _relu_layer_derivative(w: float, h: float, b: float, skip: bool) -> float:
-    pre = w * h + b
-    relu_prime = 1.0 if pre > 0 else 0.0
-    return (1.0 if skip else 0.0) + w * relu_prime
+def _relu_value(derivative: sympy.Expr, w0: float = 0.1, h0: float = 0.1, b0: float = 0.0) -> float:
+    """A layer derivative with sigma = ReLU put in (ReLU'(x) = 1 for x > 0, else 0) at the given point."""
+    w, h, b, sigma_prime = _layer_symbols()
+    # sympy.diff(sigma(w*h + b), h) holds sigma' as Subs(Derivative(sigma(x), x), x, w*h + b): name it sigma_prime
+    derivative = derivative.replace(lambda e: isinstance(e, sympy.Subs), lambda e: sigma_prime(e.point[0]))
+    relu_prime = sympy.Lambda(h, sympy.Piecewise((1, h > 0), (0, True)))
+    return float(derivative.replace(sigma_prime, relu_prime).subs({w: w0, h: h0, b: b0}))
 
 
 def answer_layer_derivative_value() -> float:
     """The plain layer's derivative at h = 0.1, w = 0.1, b = 0 with sigma = ReLU (a float)."""
     # BEGIN SOLUTION
-    w, h, b, sigma_prime = _layer_symbols()
-    relu_prime_at = 1.0 if 0.1 * 0.1 + 0 > 0 else 0.0
-    value = answer_layer_derivative().subs(sigma_prime(w * h + b), relu_prime_at).subs({w: 0.1, h: 0.1, b: 0})
-    return float(value)
+    return _relu_value(answer_layer_derivative())
     # END SOLUTION
 
 
 def answer_skip_layer_derivative_value() -> float:
     """The skip layer's derivative at h = 0.1, w = 0.1, b = 0 with sigma = ReLU (a float)."""
     # BEGIN SOLUTION
-    return _relu_layer_derivative(0.1, 0.1, 0.0, skip=True)
+    return _relu_value(answer_skip_layer_derivative())
     # END SOLUTION
 
 
@@ -114,8 +114,10 @@ def input_gradient(ws: list[float], bs: list[float], h0: float, skip: bool) -> f
     # BEGIN SOLUTION
     h, product = h0, 1.0
     for w, b in zip(ws, bs):
-        product *= _relu_layer_derivative(w, h, b, skip)
-        h = (h if skip else 0.0) + max(w * h + b, 0.0)
+        pre = w * h + b
+        relu_prime = 1.0 if pre > 0 else 0.0
+        product *= (1.0 if skip else 0.0) + w * relu_prime      # this layer's dh^(l)/dh^(l-1)
+        h = (h if skip else 0.0) + max(pre, 0.0)
     return product
     # END SOLUTION
 
@@ -176,7 +178,8 @@ def soft_threshold(w_star: np.ndarray, H_diag: np.ndarray, alpha: float) -> np.n
 
 # ----------------------------------------------------------------------------- Part C
 def forward(Ws: list[np.ndarray], a0: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The forward pass of an MLP as defined above, without the final activation.
+    """The forward pass of an MLP as defined above, without the final activation (a helper for the functions
+    below, not graded on its own).
 
     Returns:
     - (zs, activations): zs = [z^1, ..., z^K] (the pre-activations, the last one included) and
@@ -241,8 +244,19 @@ def grad_wrt_input(delta_first: np.ndarray, W_first: np.ndarray) -> np.ndarray:
     # END SOLUTION
 
 
-def _backward(Ws, zs, activations, delta_last):
-    """Weight gradients and the input gradient of a network, given dL/dz^K (shape (batch, d_K))."""
+def backward(Ws: list[np.ndarray], zs: list[np.ndarray], activations: list[np.ndarray],
+             delta_last: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """A helper for the two functions below (not graded on its own; use it or not): backpropagation through a
+    whole network from dL/dz^K.
+
+    Args:
+    - Ws, and zs, activations as returned by ``forward(Ws, a0)``
+    - delta_last: dL/dz^K, shape (batch, d_K)
+
+    Returns:
+    - ([dL/dW1, ..., dL/dWK], dL/da^0)
+    """
+    # BEGIN SOLUTION
     grads = [None] * len(Ws)
     delta = delta_last
     for l in range(len(Ws) - 1, -1, -1):
@@ -250,6 +264,7 @@ def _backward(Ws, zs, activations, delta_last):
         if l > 0:
             delta = backprop_step(delta, Ws[l], zs[l - 1])
     return grads, grad_wrt_input(delta, Ws[0])
+    # END SOLUTION
 
 
 def discriminator_backward(Ws: list[np.ndarray], x_real: np.ndarray, x_fake: np.ndarray) -> dict:
@@ -268,8 +283,8 @@ def discriminator_backward(Ws: list[np.ndarray], x_real: np.ndarray, x_fake: np.
     z_fake, a_fake = forward(Ws, x_fake)
     sigmoid = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
     delta_real, delta_fake = grad_last_preactivation(sigmoid(z_real[-1][:, 0]), sigmoid(z_fake[-1][:, 0]))
-    grads_real, _ = _backward(Ws, z_real, a_real, delta_real[:, None])
-    grads_fake, input_grad = _backward(Ws, z_fake, a_fake, delta_fake[:, None])
+    grads_real, _ = backward(Ws, z_real, a_real, delta_real[:, None])
+    grads_fake, input_grad = backward(Ws, z_fake, a_fake, delta_fake[:, None])
     return {"weights": [g_r + g_f for g_r, g_f in zip(grads_real, grads_fake)], "fake_input": input_grad}
     # END SOLUTION
 
@@ -292,9 +307,9 @@ def generator_backward(Vs: list[np.ndarray], noise: np.ndarray, Ws: list[np.ndar
     z_d, a_d = forward(Ws, x_fake)
     d_fake = 1.0 / (1.0 + np.exp(-z_d[-1][:, 0]))
     delta_fake = -d_fake / d_fake.shape[0]            # the fake half of grad_last_preactivation
-    _, upstream = _backward(Ws, z_d, a_d, delta_fake[:, None])
+    _, upstream = backward(Ws, z_d, a_d, delta_fake[:, None])
     # ... and on through G, whose output z^M receives dL/dG(Z) directly.
-    grads, _ = _backward(Vs, zs, activations, upstream)
+    grads, _ = backward(Vs, zs, activations, upstream)
     return grads
     # END SOLUTION
 

@@ -86,7 +86,7 @@ def test_product_over_L_layers(submission, skip):
 
 
 @weight(2)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(net=width_one_networks())
 @example(net=dict(ws=[0.1] * 4, bs=[0.0] * 4, h0=0.1, skip=True))
 @example(net=dict(ws=[0.5, -1.0, 2.0], bs=[0.25, 0.5, -0.125], h0=1.0, skip=False))
