@@ -24,8 +24,9 @@ HINTS = {
     "wrong_variable": "the derivative is with respect to the layer's input h = h^(l-1), not its weight w.",
     "no_hessian_scaling": "the quadratic term is H_ii/2 (w_i - w*_i)^2, so setting the subgradient to zero gives "
                           "H_ii (w_i - w*_i) + alpha sign(w_i) = 0: the threshold is alpha / H_ii, not alpha.",
-    "threshold_inside_abs": "the shrunk magnitude is max(|w*_i| - alpha/H_ii, 0): take the absolute value of w*_i "
-                            "first, then subtract (|w*_i - alpha/H_ii| is not the same for negative w*_i).",
+    "threshold_inside_abs": "shrink the magnitude |w*_i| by alpha/H_ii and stop at 0; |w*_i - alpha/H_ii| is a "
+                            "different thing: it grows again once w*_i falls below alpha/H_ii, so small and negative "
+                            "weights come out wrong.",
     "sign0_wrong": "at w_i = 0 use sign(0) = 0 (np.sign does this): w/|w| gives nan there, and a test such as "
                    "w >= 0 gives +1.",
     "fake_sign": "d/dz log(1 - sigmoid(z)) = -sigmoid(z): the generated samples' term pushes z^K down, so its "
