@@ -137,11 +137,17 @@ def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeou
         except _Slow:
             pass
         rng = random.Random(seed)
-        symbols = sorted((a - b).free_symbols, key=lambda s: s.name)
+        # Every symbol of either side (a - b may have lost some, e.g. when it is a non-zero constant).
+        symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
         for _ in range(samples):
             point = {s: sympy.Rational(rng.randint(1, 97), rng.randint(1, 13)) *
                      (1 if s.is_positive or s.is_nonnegative else rng.choice((1, -1))) for s in symbols}
-            va, vb = complex(a.evalf(subs=point)), complex(b.evalf(subs=point))
+            try:
+                va, vb = complex(a.evalf(subs=point)), complex(b.evalf(subs=point))
+            except (TypeError, ValueError):   # not a number there: undefined functions, a pole
+                if sympy.simplify((a - b).subs(point)) != 0:
+                    return False
+                continue
             if not cmath_close(va, vb):
                 return False
         return True

@@ -116,3 +116,13 @@ def test_failure_results_are_schema_valid_and_hide_the_traceback():
 def test_schema_rejects_a_bad_visibility():
     with pytest.raises(Exception):
         results.validate({"score": 1, "tests": [{"score": 1, "visibility": "students"}]})
+
+
+def test_sympy_equivalence_is_false_not_an_error_for_a_constant_difference():
+    import sympy
+
+    w, h, b = sympy.symbols("w h b")
+    sigma_prime = sympy.Function("sigma_prime")
+    skip = 1 + w * sigma_prime(w * h + b)
+    assert not checks.sympy_equivalent(w * sigma_prime(w * h + b), skip)   # the +1 of the skip path missing
+    assert checks.sympy_equivalent(w * sigma_prime(b + h * w) + 1, skip)
