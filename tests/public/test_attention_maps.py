@@ -111,7 +111,7 @@ def check_attention(got, expected, variants, what, reveal=True):
 
 
 @weight(3)
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(case=attention_cases())
 @example(case=(dict(E=4, H=2, batch_first=True, gain=2.0, seed=1), dict(batch=1, L_q=3, L_k=3, mask="none", seed=2)))
 @example(case=(dict(E=8, H=4, batch_first=False, gain=2.0, seed=7),
@@ -159,7 +159,7 @@ def test_extract_attention_maps_shapes_rows_causality_and_padding(submission, ca
 
 
 @weight(4)
-@settings(max_examples=12)
+@settings(max_examples=10)
 @given(case=st.tuples(model_specs(), input_cases()), average_heads=st.booleans())
 @example(case=POST_LN_PADDED, average_heads=False)
 @example(case=PRE_LN, average_heads=False)
