@@ -167,8 +167,9 @@ def cmath_close(x: complex, y: complex, rtol: float = 1e-9, atol: float = 1e-12)
 def canonical(value: Any) -> str:
     """A canonical text for a by-hand answer: what gets hashed into an answer key.
 
-    Lists and tuples are the same; ints, integral floats and integral fractions are
-    the same; other floats and fractions are compared to 9 significant digits.
+    Lists and tuples are the same; sets and frozensets are the same whatever their order
+    (and differ from lists); ints, integral floats and integral fractions are the same;
+    other floats and fractions are compared to 9 significant digits.
     """
     def walk(v):
         if isinstance(v, bool):
@@ -184,6 +185,8 @@ def canonical(value: Any) -> str:
             return {"str": v.strip().lower()}
         if isinstance(v, (list, tuple)):
             return [walk(x) for x in v]
+        if isinstance(v, (set, frozenset)):  # order-free: sorted by each element's canonical text
+            return {"set": sorted((walk(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))}
         if isinstance(v, dict):
             return {"dict": sorted([json.dumps(walk(k)), walk(x)] for k, x in v.items())}
         return {"repr": type(v).__name__}
