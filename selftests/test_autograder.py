@@ -118,6 +118,17 @@ def test_student_zip_has_no_solutions_and_grades_on_its_own(tmp_path):
     assert f"(of {FULL:g}: the rest is graded by hidden tests" in solved.stdout
 
 
+@pytest.mark.parametrize("spec", manifest.all_assignments(ROOT), ids=lambda a: a.name)
+def test_each_assignment_bundles_exactly_its_own_exercises(tmp_path, spec):
+    student, autograder_zip = build.build(tmp_path / "dist", spec.name)
+    stubs = {n.removeprefix("exercises/").removesuffix(".py") for n in zipfile.ZipFile(student).namelist()
+             if n.startswith("exercises/") and n.endswith(".py")}
+    assert stubs == set(spec.exercises)
+    graded = {n for n in zipfile.ZipFile(autograder_zip).namelist() if n.startswith("solutions/") and n.endswith(".py")}
+    assert graded == {f"solutions/{e}.py" for e in spec.exercises}
+    assert f'default = "{spec.name}"' in zipfile.ZipFile(student).read("assignments.toml").decode()
+
+
 def test_bundles_are_reproducible(tmp_path):
     first = [p.read_bytes() for p in build.build(tmp_path / "a")]
     second = [p.read_bytes() for p in build.build(tmp_path / "b")]
