@@ -250,7 +250,13 @@ def exactly_equal(x, y) -> bool:
             return True
     except (TypeError, ValueError, AttributeError):
         pass
-    return sympy_equivalent(x, y)
+    try:
+        return sympy_equivalent(x, y)
+    except TypeError:
+        # checks.sympy_equivalent draws points for the symbols of x - y only, and cannot evaluate x or y when a
+        # symbol cancels in the difference; exactly_equal is only called after numerically_equal(x, y) held at
+        # random points of all the symbols, which is the design's "else when they agree at many random points".
+        return numerically_equal(x, y, samples=64, seed=2)
 
 
 def same(x, y, sums: bool = False) -> bool:
