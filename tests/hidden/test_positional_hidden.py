@@ -50,8 +50,11 @@ def test_identity_at_wide_random_points(submission, reference, part):
 @visibility("after_due_date")
 def test_full_dot_equals_the_inner_products_of_the_encoding(submission, reference):
     """answer_full_dot() at d = 2, 8, 32 and integer positions equals PE(p).PE(q) of the encoding itself."""
-    got = sympy.sympify(submission(EXERCISE).answer_full_dot())
-    fixed = realified(got)
+    got = submission(EXERCISE).answer_full_dot()
+    try:
+        fixed = realified(sympy.sympify(got, strict=True))
+    except (sympy.SympifyError, TypeError, AttributeError):
+        raise Mismatch(f"answer_full_dot()\n  expected a sympy expression; got {got!r}") from None
     rng = np.random.default_rng(0)
     for dv in (2, 8, 32):
         pe = as_array(reference(EXERCISE).positional_encoding(100, dv)).astype(np.float64)

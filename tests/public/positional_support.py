@@ -323,7 +323,11 @@ WIDE_RANGES = {"p": (-500, 500), "q": (-500, 500), "omega": (0.001, 10), "a": (-
 def first_disagreement(got, expected, samples: int = 50, seed: int = 0):
     """The first random point (a dict name -> value, wide ranges) where got and expected differ in float64,
     or None. Unknown symbols or expressions that do not evaluate count as a disagreement at the first point."""
-    got, expected = realified(sympy.sympify(got)), sympy.sympify(expected)
+    try:
+        got = realified(sympy.sympify(got, strict=True))
+    except (sympy.SympifyError, TypeError, AttributeError):
+        return {}, complex("nan")
+    expected = sympy.sympify(expected)
     symbols = sorted(got.free_symbols | expected.free_symbols, key=lambda s: s.name)
     rng = np.random.default_rng(seed)
     values = [rng.uniform(*WIDE_RANGES.get(s.name, (-3, 3)), size=samples) for s in symbols]
