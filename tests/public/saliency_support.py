@@ -346,12 +346,13 @@ def p_variants(state, XX, YY) -> dict[str, torch.Tensor]:
 
 
 def diagnose(got: torch.Tensor, expected: torch.Tensor, variants: dict, rtol: float, atol: float) -> str | None:
-    """The first misconception whose result matches ``got`` (where it differs from the right answer)."""
-    for hint, wrong in variants.items():
+    """The first misconception whose result matches ``got`` (where it differs from the right answer).
+    Keys are hint ids, optionally with a "|detail" suffix when one hint covers several variants."""
+    for key, wrong in variants.items():
         if wrong.shape != got.shape or not torch.isfinite(wrong).all():
             continue
         if not _close(wrong, expected, rtol, atol) and _close(got, wrong, rtol, atol):
-            return hint
+            return key.split("|")[0]
     return None
 
 
@@ -427,14 +428,54 @@ def check_gradients(GX, GY, state, XX, YY, what, reveal=True) -> None:
                 expected = torch.where(near, fd[name + side], expected)
         hint = None
         if not _close(got, expected, rtol, atol):
-            for key, wrong in variants.items():
-                w = wrong[name]
-                if w.shape == got.shape and not _close(w, fd[name], rtol, atol) and _close(got, w, rtol, atol):
-                    hint = key.split("|")[0]
-                    break
+            hint = diagnose(got, fd[name], {k: v[name] for k, v in variants.items()}, rtol, atol)
         assert_close(got, expected, f"{what}: {name} = dp1/d{'x1' if name == 'GX' else 'x2'}, compared with "
                      "central finite differences in float64", rtol=rtol, atol=atol, hint=hint, hints=HINTS,
                      reveal=reveal)
+
+
+ACCURACY_NEEDED = 0.75   # chance is 0.5 on the balanced half-moons; the reference reaches 0.93 or more in the tests
+
+
+def train_case(sub, probe, data_seed, init_seed, epochs, n=200, noise=0.15, hidden=16, batch_size=32, lr=0.02):
+    """Runs ``probe`` (probe_train or probe_train_usage) on the grader's toy data; (X, y, result, what)."""
+    X, y = make_toy_dataset(n, noise, data_seed)
+    sub.run_probe(warm_up_optimizers)
+    out = sub.run_probe(probe, sub._handle(), hidden, init_seed, X, y, epochs, batch_size, lr)
+    what = (f"train_classifier(MLP2d({hidden}), X, y, epochs={epochs}, batch_size={batch_size}, lr={lr}) on "
+            f"make_toy_dataset(n={n}, noise={noise}, seed={data_seed}), initial weights from seed {init_seed}")
+    return X, y, out, what
+
+
+def check_training(X, y, out, what, reveal=True) -> None:
+    """The model changed, its accuracy (recomputed here) is clearly above chance, and the value returned is it."""
+    if all(torch.equal(out["before"][k], out["after"][k]) for k in out["before"]):
+        raise Mismatch(f"{what}\n  the model's weights did not change\nHint: {HINTS['not_trained']}")
+    scores = scores64(out["after"], X)
+    correct = scores.argmax(1) == y
+    accuracy = float(correct.double().mean())
+    if accuracy < ACCURACY_NEEDED:
+        raise Mismatch(f"{what}\n  the trained model classifies {accuracy:.3f} of the points correctly; at least "
+                       f"{ACCURACY_NEEDED} is needed (chance is 0.5)\nHint: {HINTS['not_trained']}")
+    reported = out["reported"]
+    if isinstance(reported, torch.Tensor) and reported.numel() == 1:
+        reported = reported.item()
+    if isinstance(reported, bool) or not isinstance(reported, (int, float)):
+        raise Mismatch(f"{what}\n  expected the training accuracy as a Python float in [0, 1]\n  got: {reported!r}"
+                       [:1500])
+    # float32 and float64 may disagree on points lying on the decision boundary
+    margin = (scores[:, 1] - scores[:, 0]).abs()
+    slack = int((margin < 1e-4).sum()) / len(y) + 1e-6   # + float32 rounding of the mean
+    if abs(reported - accuracy) > slack:
+        if abs(reported - int(correct.sum())) <= slack * len(y):
+            hint = "accuracy_as_count"
+        elif reported > 1:
+            hint = None
+        else:
+            hint = "accuracy_not_final"
+        shown = f"  expected: {accuracy!r} (the trained model's accuracy on all {len(y)} points)\n" if reveal else ""
+        raise Mismatch(f"{what}\n  the value returned is not the final training accuracy\n{shown}"
+                       f"  got:      {reported!r}" + (f"\nHint: {HINTS[hint]}" if hint else ""))
 
 
 def check_png(data, what: str) -> None:
@@ -725,14 +766,8 @@ def check_guided(out: dict, what: str, reveal: bool = True, expected: torch.Tens
     if got is None:
         raise Mismatch(f"{what}\n  guided_backprop did not return a tensor: {out['result']!r}"[:1500])
     rtol, atol = guided_tolerance(expected)
-    variants = {}
-    for key, value in out["variants"].items():
-        hint = "wrong_class" if key.startswith("wrong_class") else key
-        variants.setdefault(hint + "|" + key, value.double())
-    hint = None
-    if not _close(got, expected, rtol, atol):
-        found = diagnose(got, expected, variants, rtol, atol)
-        hint = found.split("|")[0] if found else None
+    variants = {k.replace("wrong_class_", "wrong_class|"): v.double() for k, v in out["variants"].items()}
+    hint = None if _close(got, expected, rtol, atol) else diagnose(got, expected, variants, rtol, atol)
     assert_close(got, expected, f"{what}\n  the input gradient, compared with guided backpropagation of the "
                  "class score:", rtol=rtol, atol=atol, hint=hint, hints=HINTS, reveal=reveal)
 
