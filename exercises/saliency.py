@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 
 # ============================================================================= Part A: given code

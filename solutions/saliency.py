@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 
 # ============================================================================= Part A: given code
@@ -140,8 +141,6 @@ def train_classifier(model: nn.Module, X: torch.Tensor, y: torch.Tensor, epochs:
       the N points whose argmax score equals their label (computed on all of X without gradients).
     """
     # BEGIN SOLUTION
-    from torch.utils.data import DataLoader, TensorDataset
-
     loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
