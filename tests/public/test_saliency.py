@@ -147,7 +147,8 @@ def relu_inputs(draw):
 @weight(2)
 @settings(max_examples=20)
 @given(data=relu_inputs())
-@example(data=(torch.tensor([[-1.5, 2.0, 0.5], [3.0, -0.25, 1.0]]), torch.tensor([[1.0, -2.0, 0.5], [0.75, 1.0, -1.0]])))
+@example(data=(torch.tensor([[-1.5, 2.0, 0.5], [3.0, -0.25, 1.0]]),
+               torch.tensor([[1.0, -2.0, 0.5], [0.75, 1.0, -1.0]])))
 @example(data=(torch.tensor([0.0, 1.0, -1.0, 2.0]), torch.tensor([1.0, 1.0, 1.0, -3.0])))
 def test_guided_relu_is_relu_forward_and_double_masked_backward(submission, data):
     """GuidedReLU: relu(x) forward; backward grad_output * (x > 0) * (grad_output > 0)."""
@@ -163,7 +164,7 @@ def test_guided_relu_is_relu_forward_and_double_masked_backward(submission, data
 @example(case=({"arch": "resnet", "seed": 1, "in_channels": 3, "width": 4, "num_classes": 5},
                {"batch": 1, "height": 8, "width": 8, "seed": 2}, 0))
 def test_replace_relus_swaps_every_relu_including_nested_ones(submission, case):
-    """replace_relus: no nn.ReLU left anywhere, a GuidedReLUModule in each place, same forward output, model returned."""
+    """replace_relus: no nn.ReLU left anywhere, a GuidedReLUModule in each place, same output, model returned."""
     spec, inputs, _ = case
     x = make_image(spec, inputs)
     sub = submission(EXERCISE)
