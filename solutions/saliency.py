@@ -242,11 +242,10 @@ def plot_gradient_field(X: torch.Tensor, y: torch.Tensor, XX: torch.Tensor, YY: 
         QX, QY = np.meshgrid(xs, ys, indexing="xy")
     else:
         QX, QY = XX_, YY_
-    fig = Figure(figsize=(6, 4.5), dpi=100)
+    fig = Figure(figsize=(5, 4), dpi=80)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    filled = ax.contourf(XX_, YY_, P_, levels=20, cmap="RdBu_r", vmin=0, vmax=1)
-    fig.colorbar(filled, ax=ax, label="p(y = 1 | x)")
+    ax.contourf(XX_, YY_, P_, levels=10, cmap="RdBu_r", vmin=0, vmax=1)
     ax.contour(XX_, YY_, P_, levels=[0.5], colors="k", linewidths=2)
     points, labels = arr(X), arr(y)
     ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="coolwarm", edgecolors="k", s=12)

@@ -26,7 +26,7 @@ def _as64(t):
 
 @weight(1)
 @visibility("after_due_date")
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(case=grid_cases(max_hidden=32, max_steps=60))
 def test_evaluate_on_grid_on_larger_grids(submission, reference, case):
     """evaluate_on_grid with up to 60 x 60 points and 32 hidden units, against the reference."""
@@ -44,7 +44,7 @@ def test_evaluate_on_grid_on_larger_grids(submission, reference, case):
 
 @weight(1)
 @visibility("after_due_date")
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(case=grid_cases(max_hidden=32, max_steps=40))
 def test_compute_input_gradients_on_larger_grids(submission, reference, case):
     """compute_input_gradients with up to 40 x 40 points and 32 hidden units, against the reference."""

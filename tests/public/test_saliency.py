@@ -28,7 +28,7 @@ pytestmark = pytest.mark.exercise(EXERCISE)
 
 # ============================================================================= Part A
 @weight(1)
-@settings(max_examples=10)
+@settings(max_examples=6)
 @given(spec=mlp_specs(), n=st.integers(1, 20), seed=st.integers(0, 2**16))
 @example(spec={"hidden": 16, "seed": 0}, n=5, seed=1)
 def test_mlp2d_forward_returns_the_scores_of_net(submission, spec, n, seed):
@@ -77,7 +77,7 @@ def test_train_classifier_uses_tensordataset_dataloader_and_cross_entropy(submis
 
 
 @weight(2)
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(case=grid_cases())
 @example(case=({"hidden": 16, "seed": 3}, X_RANGE, Y_RANGE, 20))
 @example(case=({"hidden": 4, "seed": 11}, (-1.0, 1.5), (-1.5, 1.5), 7))
@@ -96,7 +96,7 @@ def test_evaluate_on_grid_gives_class_one_probabilities(submission, case):
 
 
 @weight(3)
-@settings(max_examples=12)
+@settings(max_examples=10)
 @given(case=grid_cases(max_steps=16))
 @example(case=({"hidden": 16, "seed": 3}, X_RANGE, Y_RANGE, 12))
 @example(case=({"hidden": 3, "seed": 5}, (-1.0, 1.5), (-1.5, 1.5), 5))
@@ -145,7 +145,7 @@ def relu_inputs(draw):
 
 
 @weight(2)
-@settings(max_examples=20)
+@settings(max_examples=12)
 @given(data=relu_inputs())
 @example(data=(torch.tensor([[-1.5, 2.0, 0.5], [3.0, -0.25, 1.0]]),
                torch.tensor([[1.0, -2.0, 0.5], [0.75, 1.0, -1.0]])))
@@ -159,7 +159,7 @@ def test_guided_relu_is_relu_forward_and_double_masked_backward(submission, data
 
 
 @weight(2)
-@settings(max_examples=8)
+@settings(max_examples=6)
 @given(case=cnn_cases())
 @example(case=({"arch": "resnet", "seed": 1, "in_channels": 3, "width": 4, "num_classes": 5},
                {"batch": 1, "height": 8, "width": 8, "seed": 2}, 0))
@@ -195,7 +195,7 @@ def _guided(sub, case):
 
 
 @weight(3)
-@settings(max_examples=12)
+@settings(max_examples=10)
 @given(case=cnn_cases())
 @example(case=({"arch": "resnet", "seed": 5, "in_channels": 3, "width": 4, "num_classes": 6},
                {"batch": 2, "height": 10, "width": 9, "seed": 3}, 2))
@@ -208,7 +208,7 @@ def test_guided_backprop_matches_guided_gradient_of_the_class_score(submission, 
 
 
 @weight(1)
-@settings(max_examples=5)
+@settings(max_examples=4)
 @given(case=cnn_cases(archs=("resnet",)))
 def test_guided_backprop_leaves_the_model_as_it_was(submission, case):
     """After guided_backprop the model still has its nn.ReLUs, the same parameters and its plain gradient."""
