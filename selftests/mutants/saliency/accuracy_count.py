@@ -1,0 +1,19 @@
+"""Returns the number of correctly classified points instead of the fraction."""
+HINT = "accuracy_as_count"
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def train_classifier(model, X, y, epochs=10, batch_size=32, lr=0.02):
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            optimizer.step()
+    with torch.no_grad():
+        return float((model(X).argmax(1) == y).sum())
