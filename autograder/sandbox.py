@@ -18,7 +18,9 @@ import ctypes
 import os
 import pwd
 import resource
+import signal
 import stat
+import time
 from pathlib import Path
 
 USER = os.environ.get("AUTOGRADER_SANDBOX_USER", "autograder-student")
@@ -109,16 +111,21 @@ def sweep(run_id: str | None = None) -> int:
         return 0
     uid, _ = user_ids()
     killed = 0
-    for _ in range(5):
+    deadline = time.monotonic() + 10.0
+    # Rounds until a scan finds nothing: stop every process found first (a stopped parent cannot fork
+    # again), then kill them; SIGKILL is delivered asynchronously, so wait a little between rounds.
+    while time.monotonic() < deadline:
         found = [pid for pid in processes_of(uid) if run_id is None or _started_by(pid, run_id)]
-        for pid in found:
-            try:
-                os.kill(pid, 9)
-                killed += 1
-            except OSError:
-                pass
         if not found:
             break
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in found:
+                try:
+                    os.kill(pid, sig)
+                    killed += sig == signal.SIGKILL
+                except OSError:
+                    pass
+        time.sleep(0.05)
     return killed
 
 

@@ -12,7 +12,7 @@ import pytest
 from autograder import build, manifest
 from autograder.gradescope import collect_submission
 
-from .conftest import EXERCISES, ROOT, SOLUTION
+from .conftest import ROOT, SOLUTION
 from .conftest import run_autograder as run_all
 
 # Runs that use the sandbox user share its process limit: under pytest-xdist they stay on one worker.
@@ -109,12 +109,13 @@ def test_student_zip_has_no_solutions_and_grades_on_its_own(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     stubs = subprocess.run([sys.executable, "-m", "pytest"], cwd=unpacked, capture_output=True, text=True, env=env)
     assert stubs.returncode == 1 and "Total                0.00" in stubs.stdout, stubs.stdout[-2000:]
-    for exercise in EXERCISES:
+    bundled = list(manifest.load(ROOT).exercises)   # the default assignment's
+    for exercise in bundled:
         shutil.copyfile(ROOT / "solutions" / f"{exercise}.py", unpacked / "exercises" / f"{exercise}.py")
     solved = subprocess.run([sys.executable, "-m", "pytest"], cwd=unpacked, capture_output=True, text=True, env=env)
     assert solved.returncode == 0, solved.stdout[-2000:]
     public = sum(1 for n in names if n.startswith("tests/public/test_"))
-    assert public == len(EXERCISES) and "passed" in solved.stdout and not (unpacked / "solutions").exists()
+    assert public == len(bundled) and "passed" in solved.stdout and not (unpacked / "solutions").exists()
     assert f"(of {FULL:g}: the rest is graded by hidden tests" in solved.stdout
 
 
