@@ -1,10 +1,12 @@
 """Helpers for the harness's self-tests: grade a folder the way a student or Gradescope would."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,26 @@ def hints_of(exercise: str) -> dict:
     import importlib
 
     return importlib.import_module(f"tests.public.{exercise}_support").HINTS
+
+
+# Tests marked `sandbox` grade through run_autograder as root, so student code runs as the one sandbox
+# user. Runs of that user share its process limit (the fork-bomb attack fills it) and the check that
+# every process of the user is gone afterwards, so under pytest-xdist they take this lock and run one
+# at a time, while the other workers go on with the rest.
+SANDBOX_LOCK = Path(tempfile.gettempdir()) / "autograder-selftests-sandbox.lock"
+
+
+@pytest.fixture(autouse=True)
+def _one_sandbox_run_at_a_time(request):
+    if request.node.get_closest_marker("sandbox") is None:
+        yield
+        return
+    with open(SANDBOX_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 MUTANTS = mutant_sources(ROOT, "conv_arithmetic")

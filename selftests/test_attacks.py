@@ -24,8 +24,8 @@ from autograder import sandbox, seam
 
 from .conftest import ROOT, SOLUTION, run_autograder
 
-# Runs that use the sandbox user share its process limit: under pytest-xdist they stay on one worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
+# Runs that use the sandbox user run one at a time (see the lock in conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 EXERCISE = "conv_arithmetic"
 FULL = 40.0
@@ -62,7 +62,19 @@ def check_no_sandbox_processes(doc, ctx):
             if not sandbox.processes_of(uid):
                 break
             time.sleep(0.25)
-        assert sandbox.processes_of(uid) == []
+        assert sandbox.processes_of(uid) == [], [_describe(pid) for pid in sandbox.processes_of(uid)]
+
+
+def _describe(pid: int) -> str:
+    """A leftover process, for the failure message: state, command line, the run it belongs to."""
+    proc = Path(f"/proc/{pid}")
+    try:
+        state = next(line for line in (proc / "status").read_text().splitlines() if line.startswith("State"))
+        cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+        run = [e for e in (proc / "environ").read_bytes().split(b"\0") if e.startswith(b"AUTOGRADER_RUN_ID")]
+        return f"{pid}: {state}; {cmd!r}; {run}"
+    except (OSError, StopIteration):
+        return f"{pid}: gone"
 
 
 def check_secrets_not_shown(doc, ctx):

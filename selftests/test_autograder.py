@@ -15,8 +15,8 @@ from autograder.gradescope import collect_submission
 from .conftest import ROOT, SOLUTION
 from .conftest import run_autograder as run_all
 
-# Runs that use the sandbox user share its process limit: under pytest-xdist they stay on one worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
+# Runs that use the sandbox user run one at a time (see the lock in conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 # These tests are about run_autograder itself: they grade the conv_arithmetic exercise only.
 FULL = manifest.load(ROOT).exercises["conv_arithmetic"]

@@ -18,8 +18,8 @@ from autograder.regenerate import patched
 
 from .conftest import MUTANTS, ROOT, SOLUTION
 
-# Runs that use the sandbox user share its process limit: under pytest-xdist they stay on one worker.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("sandbox")]
+# Runs that use the sandbox user run one at a time (see the lock in conftest.py).
+pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
 
 STUB = (ROOT / "exercises" / "conv_arithmetic.py").read_text()
 ENV = {"AUTOGRADER_EXERCISES": "conv_arithmetic",
