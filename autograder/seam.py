@@ -46,7 +46,8 @@ MAX_MESSAGE = 512 * 1024 * 1024
 # all its remaining calls do (its other functions are graded until then).
 FUNCTION_STRIKES = int(os.environ.get("AUTOGRADER_FUNCTION_STRIKES", "2"))
 EXERCISE_TIMEOUTS = float(os.environ.get("AUTOGRADER_EXERCISE_TIMEOUTS", "60"))
-_strikes: dict[tuple[str, str], float] = {}   # (exercise, function) -> count; (exercise, "") -> seconds
+_strikes: dict[tuple[str, str], int] = {}     # (exercise, function) -> timeouts
+_timed_out: dict[str, float] = {}             # exercise -> seconds spent in calls that timed out
 
 
 def seed_for(nodeid: str, base: int = 0) -> int:
@@ -87,7 +88,7 @@ def begin_test(nodeid: str, seed: int, group: str = "") -> TestContext:
 def _check_strikes(what: str) -> None:
     if not current.group:
         return
-    used, seconds = _strikes.get((current.group, what), 0), _strikes.get((current.group, ""), 0.0)
+    used, seconds = _strikes.get((current.group, what), 0), _timed_out.get(current.group, 0.0)
     if used >= FUNCTION_STRIKES:
         raise StudentTimeout(f"not run: `{what}` already timed out {used:g} times in earlier tests, so it is not "
                              "called again (fix the slow or endless loop first; the first timeouts say where)")
@@ -99,7 +100,7 @@ def _check_strikes(what: str) -> None:
 def _strike(what: str, seconds: float) -> None:
     if current.group:
         _strikes[(current.group, what)] = _strikes.get((current.group, what), 0) + 1
-        _strikes[(current.group, "")] = _strikes.get((current.group, ""), 0.0) + seconds
+        _timed_out[current.group] = _timed_out.get(current.group, 0.0) + seconds
 
 
 def seed_everything(seed: int) -> None:
