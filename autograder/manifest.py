@@ -64,6 +64,16 @@ def all_assignments(root: Path = ROOT) -> list[Assignment]:
     return [load(root, n) for n in data.get("assignments", {})]
 
 
+def all_exercises(root: Path = ROOT) -> list[str]:
+    """Every exercise the manifest lists, in any assignment (AUTOGRADER_EXERCISES does not apply)."""
+    data = tomllib.loads((Path(root) / MANIFEST).read_text())
+    names: list[str] = []
+    for entry in (data.get("assignments") or {}).values():
+        exercises = entry.get("exercises") if isinstance(entry, dict) else None
+        names += [e for e in (exercises or {}) if e not in names]
+    return names
+
+
 def assignment_of(exercise: str, root: Path = ROOT) -> Assignment:
     """The assignment that lists ``exercise`` (the first one, in manifest order)."""
     for spec in all_assignments(root):

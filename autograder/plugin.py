@@ -61,6 +61,10 @@ class Grader:
             self.assignment = manifest.load(self.root, config.getoption("assignment"))
         except (manifest.ManifestError, OSError) as exc:
             self.manifest_error = str(exc)
+        try:  # every exercise of the manifest, for telling other assignments' test files apart
+            self.catalog = manifest.all_exercises(self.root)
+        except (OSError, ValueError, AttributeError):
+            self.catalog = []
         self.executor: seam.Executor | None = None
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
@@ -261,10 +265,8 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
     if config is None:
         return
     grader = config.stash[GRADER_KEY]
-    stem = Path(report.nodeid.split("::")[0]).stem.removeprefix("test_")
     known = list(grader.assignment.exercises) if grader.assignment else []
-    matches = [e for e in known if stem == e or stem.startswith(e + "_")]
-    exercise = max(matches, key=len) if matches else stem
+    exercise = exercise_of_file(Path(report.nodeid.split("::")[0]), known) or Path(report.nodeid).stem
     if grader.assignment and exercise not in grader.assignment.exercises:
         return
     message = str(report.longrepr)
@@ -278,6 +280,28 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 
 
 _CONFIG: dict[str, pytest.Config] = {}
+
+
+def exercise_of_file(path: Path, known) -> str | None:
+    """The exercise a test file belongs to by its name (test_<exercise>[_anything].py), or None."""
+    stem = path.stem.removeprefix("test_")
+    matches = [e for e in known if stem == e or stem.startswith(e + "_")]
+    return max(matches, key=len) if matches else None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not import the test files of other assignments' exercises: they would only be deselected.
+
+    Saves their import (and assertion rewriting) on every grading run. A file whose name names no
+    exercise of the manifest is collected as before.
+    """
+    grader = config.stash.get(GRADER_KEY, None)
+    if grader is None or grader.assignment is None or collection_path.suffix != ".py":
+        return None
+    exercise = exercise_of_file(collection_path, grader.catalog)
+    if exercise is not None and exercise not in grader.assignment.exercises:
+        return True
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)

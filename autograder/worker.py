@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError:
             pass
     if "torch" in sys.modules:
-        seed_everything(0)  # the first use_deterministic_algorithms() takes ~1.5 s: not the student's time
+        seed_everything(0)  # first-call costs of seeding are not the student's time
     runner = Runner(Path(submission_dir), display)
     os.write(fd_out, b"ready")
     while True:
