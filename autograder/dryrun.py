@@ -2,7 +2,8 @@
 
 It builds a throwaway ``/autograder``-like tree (``submission/``, ``results/``), runs
 ``run_autograder`` on it pinned to one CPU, kills it at Gradescope's overall timeout, and samples
-the memory of the whole process tree (grader, pytest, workers: Gradescope counts the container).
+the memory of the whole process tree (grader, pytest, workers: Gradescope counts the container,
+each shared page once).
 It prints the time, the peak memory and the score, and says plainly whether the run would fit.
 
 Gradescope's default machine has *half* a vCPU; one CPU is the closest this can pin without
@@ -42,26 +43,41 @@ def _tree(root_pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(proportional, resident) memory of one process in kB.
+
+    Resident memory counts a shared page (torch's libraries, mapped by the grader and the worker) in
+    every process that maps it; the proportional share (Pss) splits it among them, so summed over the
+    run it counts each page once, as a container's memory limit does. Pss is 0 where the kernel does
+    not report it.
+    """
+    pss = rss = 0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
+                rss = int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
         pass
-    return 0
+    return pss, rss
 
 
 class MemorySampler(threading.Thread):
-    """Peak of the summed resident memory of a process and all its descendants."""
+    """Peaks of the summed proportional and resident memory of a process and all its descendants."""
 
     def __init__(self, pid: int, every: float = 0.05):
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak_kb, self._done = pid, every, 0, threading.Event()
+        self.pid, self.every, self.peak_kb, self.peak_rss_kb = pid, every, 0, 0
+        self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.is_set():
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _tree(self.pid)))
+            sizes = [_memory_kb(p) for p in _tree(self.pid)]
+            pss, rss = sum(s[0] for s in sizes), sum(s[1] for s in sizes)
+            self.peak_rss_kb = max(self.peak_rss_kb, rss)
+            self.peak_kb = max(self.peak_kb, pss or rss)
             self._done.wait(self.every)
 
     def stop(self) -> int:
@@ -106,9 +122,10 @@ def dry_run(submission: Path, memory_mb: int = MEMORY_MB, timeout: float = TIMEO
             killed = True
         seconds = time.monotonic() - began
         peak_mb = sampler.stop() / 1024
+        peak_rss_mb = sampler.peak_rss_kb / 1024
         path = root / "results" / "results.json"
         doc = json.loads(path.read_text()) if path.is_file() else None
-        return {"seconds": seconds, "peak_mb": peak_mb, "killed": killed, "results": doc, "cpus": len(cores),
+        return {"seconds": seconds, "peak_mb": peak_mb, "peak_rss_mb": peak_rss_mb, "killed": killed, "results": doc, "cpus": len(cores),
                 "memory_mb": memory_mb, "timeout": timeout, "log": log.decode("utf-8", "replace")}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -124,7 +141,8 @@ def report(run: dict) -> str:
         by_ex[ex] = [got + t.get("score", 0), full + t.get("max_score", 0)]
     lines = [f"dry run on {run['cpus']} CPU, Gradescope defaults: {run['memory_mb']} MB, {run['timeout']:g} s",
              f"  wall time      {run['seconds']:7.1f} s   (x2 for the default half vCPU: ~{2 * run['seconds']:.0f} s)",
-             f"  peak memory    {run['peak_mb']:7.0f} MB  (all processes of the run, summed)",
+             f"  peak memory    {run['peak_mb']:7.0f} MB  (all processes of the run, shared pages counted once; "
+             f"their resident sizes summed: {run.get('peak_rss_mb', run['peak_mb']):.0f} MB)",
              f"  score          {doc.get('score', 0):g} / {total:g}"]
     lines += [f"    {ex:<20} {got:6.2f} / {full:g}" for ex, (got, full) in by_ex.items()]
     verdict = []
