@@ -183,9 +183,8 @@ def kill_tree(pid: int) -> None:
 
 
 def _sweep_run(run_id: str) -> None:
-    if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
-        os.environ["AUTOGRADER_SANDBOX"] = "1"
-        sandbox.sweep(run_id)
+    # the killed run had turned the sandbox on (unless AUTOGRADER_SANDBOX=0): sweep as it would have
+    sandbox.sweep(run_id, on=os.environ.get("AUTOGRADER_SANDBOX", "1") != "0")
 
 
 def grade_one(sub: Submission, timeout: float, assignment: str | None = None, source: Path = ROOT,

@@ -101,13 +101,15 @@ def share_read_only(folder: Path) -> None:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
-def sweep(run_id: str | None = None) -> int:
+def sweep(run_id: str | None = None, on: bool | None = None) -> int:
     """Kill the processes still running as the sandbox user (forks that escaped their group).
 
     With ``run_id``, only those started by that run (they inherit AUTOGRADER_RUN_ID), so runs
     side by side (batch grading, a dry run beside the self-tests) leave each other alone.
+    ``on`` replaces the AUTOGRADER_SANDBOX check of this process, for a caller (batch grading)
+    sweeping after runs that turned the sandbox on in their own environment.
     """
-    if not wanted():
+    if not (wanted() if on is None else on and available()):
         return 0
     uid, _ = user_ids()
     killed = 0

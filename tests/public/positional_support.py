@@ -244,19 +244,13 @@ def at_d(expr, dv: int):
 
 def exactly_equal(x, y) -> bool:
     """x == y proved by sympy: expanding the trigonometric functions of sums makes the difference 0, else
-    checks.sympy_equivalent (simplify the difference, else random points, time-boxed)."""
+    checks.sympy_equivalent (simplify the difference, else random points of every symbol, time-boxed)."""
     try:
         if sympy.expand(sympy.expand_trig(sympy.expand(x - y))) == 0:
             return True
     except (TypeError, ValueError, AttributeError):
         pass
-    try:
-        return sympy_equivalent(x, y)
-    except TypeError:
-        # checks.sympy_equivalent draws points for the symbols of x - y only, and cannot evaluate x or y when a
-        # symbol cancels in the difference; exactly_equal is only called after numerically_equal(x, y) held at
-        # random points of all the symbols, which is the design's "else when they agree at many random points".
-        return numerically_equal(x, y, samples=64, seed=2)
+    return sympy_equivalent(x, y)
 
 
 def same(x, y, sums: bool = False) -> bool:
