@@ -125,8 +125,13 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
                "-p", "no:unraisableexception",
                "--rootdir", str(source), "--submission", str(exdir), "--worker", "--assignment", spec.name,
                "--gradescope-results", str(raw), "--basetemp", str(private / "tmp")]
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", AUTOGRADER_HYPOTHESIS_PROFILE="grading",
-                   AUTOGRADER_RUN_ID=run_id,
+        # Bytecode may be cached (PYTHONDONTWRITEBYTECODE dropped): this process runs only the
+        # grader's own code, and compiling the harness and every test module again (pytest's
+        # assertion rewriting included) costs ~0.5 s a run. setup.sh writes the caches into the
+        # image; the student's worker cannot write to them (root-owned folders), and the hidden
+        # tests' caches sit inside folders that lock_down made root-only.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(AUTOGRADER_HYPOTHESIS_PROFILE="grading", AUTOGRADER_RUN_ID=run_id,
                    AUTOGRADER_SCRATCH=str(scratch))
         proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)

@@ -25,11 +25,14 @@ from pathlib import Path
 
 USER = os.environ.get("AUTOGRADER_SANDBOX_USER", "autograder-student")
 # The worker's private data (heap and anonymous maps, RLIMIT_DATA). torch, numpy, sympy and
-# matplotlib imported take ~310 MB of it; grading the whole CNN catalog in one worker peaks at
-# ~440 MB, so the worker is recycled between exercises once it holds half of this.
+# matplotlib imported take ~310 MB of it (torch._dynamo, which torch.optim imports, ~40 MB more);
+# grading an assignment's six exercises in one worker peaks at ~370 MB. Between exercises the
+# worker is recycled when less than HEADROOM_MB of the cap is left, so every exercise starts with
+# at least that much for the student's own data (the largest reference exercise uses ~110 MB).
 # Grader + worker need more than Gradescope's default 768 MB for a large assignment:
 # `python -m autograder dry-run` measures it (README: raise the assignment's memory).
 MEMORY_MB = int(os.environ.get("AUTOGRADER_WORKER_MEMORY_MB", "640"))
+HEADROOM_MB = int(os.environ.get("AUTOGRADER_WORKER_HEADROOM_MB", "256"))
 ADDRESS_MB = int(os.environ.get("AUTOGRADER_WORKER_ADDRESS_MB", "4096"))  # address space, a backstop
 FILE_MB = int(os.environ.get("AUTOGRADER_WORKER_FILE_MB", "64"))         # largest file it may write
 PROCESSES = int(os.environ.get("AUTOGRADER_WORKER_PROCESSES", "256"))    # threads count too

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .seam import format_student_traceback, seed_everything
+from .seam import format_student_traceback, freeze_heap, pause_gc, seed_everything
 
 
 class Runner:
@@ -36,6 +36,8 @@ class Runner:
         try:
             if op == "import":
                 return self._import(str(msg["module"]))
+            if op == "release":
+                return {"ok": self._release(int(msg["after"]))}
             if "seed" in msg:
                 seed_everything(int(msg["seed"]))
             if op == "probe":
@@ -63,6 +65,14 @@ class Runner:
             return {"err": {"kind": "missing", "message": str(exc)}}
         except Exception as exc:  # student code raised: report it, keep serving
             return {"err": self._describe(exc)}
+
+    def _release(self, after: int) -> int:
+        """Forget the objects handed out after handle ``after`` (a finished test's models, tensors
+        and results), except modules; returns how many. Their memory is then the collector's."""
+        gone = [i for i, obj in self.objects.items() if i > after and type(obj).__name__ != "module"]
+        for i in gone:
+            del self.objects[i]
+        return len(gone)
 
     # ------------------------------------------------------------ helpers
     def _store(self, obj: Any) -> dict:
@@ -172,6 +182,7 @@ def main(argv: list[str] | None = None) -> None:
     from . import sandbox
 
     sandbox.enter(os.environ.get("AUTOGRADER_SCRATCH"))  # before anything of the student's runs
+    pause_gc()  # until the preloads are in (freeze_heap below)
     for name in filter(None, preload.split(",")):
         try:
             __import__(name)
@@ -180,6 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     if "torch" in sys.modules:
         seed_everything(0)  # first-call costs of seeding are not the student's time
     runner = Runner(Path(submission_dir), display)
+    freeze_heap()  # the preloads never become garbage; the student's objects are collected as usual
     os.write(fd_out, b"ready")
     while True:
         try:
