@@ -323,6 +323,7 @@ def pytest_runtest_setup(item: pytest.Item):
         if grader.worker and grader.executor is not None and exercise != seam.current.group:
             grader.executor.recycle_if_large()   # a new exercise starts: shed the last one's memory
         seam.begin_test(item.nodeid, seed, exercise)
+        seam.freeze_heap(once=True)  # normally done after collection; never grade with the collector off
         if grader.executor is not None:
             grader.executor.begin_test()
         seam.seed_everything(seed)

@@ -146,12 +146,14 @@ def pause_gc() -> None:
     gc.disable()
 
 
-def freeze_heap() -> None:
+def freeze_heap(once: bool = False) -> None:
     """After the imports: move every object alive now out of the collector's reach (it never
     becomes garbage), and collect again as usual; full collections then scan only what tests
-    and student code make."""
+    and student code make. ``once``: only if the collector is still paused."""
     import gc
 
+    if once and gc.isenabled():
+        return
     gc.freeze()
     gc.enable()
 
@@ -461,11 +463,11 @@ class LocalExecutor(Executor):
 
 
 # What a worker imports before it says "ready": the libraries every assignment's student code uses
-# (each has a plotting exercise). The worker starts while the grader imports its own and collects,
+# (each has a plotting exercise and a symbolic one). The worker starts while the grader imports its own and collects,
 # so on a machine with two cores this costs no waiting; with one it costs what the first test would
 # have paid, and that time is then not charged to the student's time limit. pyplot itself is left
 # to the student's code, so that ``matplotlib.use("Agg")`` before it still works as documented.
-PRELOAD = "torch,matplotlib,matplotlib.figure,matplotlib.backends.backend_agg"
+PRELOAD = "torch,sympy,matplotlib,matplotlib.figure,matplotlib.backends.backend_agg"
 
 
 class WorkerExecutor(Executor):

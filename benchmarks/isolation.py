@@ -9,24 +9,12 @@ Prints each wall time and the ratios to the in-process time.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def timed(cmd: list[str], env: dict | None = None) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
-    if proc.returncode not in (0, 1):
-        sys.exit(proc.stdout[-2000:] + proc.stderr[-2000:])
-    return time.perf_counter() - start
+from benchmarks._common import PYTHON, ROOT, run_autograder, timed  # noqa: E402
 
 
 def main() -> None:
@@ -39,14 +27,10 @@ def main() -> None:
                  "--assignment", spec.name]
         local += timed(grade)
         worker += timed(grade + ["--worker"])
-        with tempfile.TemporaryDirectory() as tmp:
-            shutil.copytree(ROOT / "solutions", Path(tmp) / "submission" / "exercises")
-            full += timed([str(ROOT / "run_autograder")],
-                          dict(os.environ, AUTOGRADER_ROOT=tmp, AUTOGRADER_ASSIGNMENT=spec.name))
+        full += run_autograder(spec.name)[0]
     print(f"in-process {local:.2f}s   worker {worker:.2f}s ({worker / local:.2f}x)   "
           f"run_autograder {full:.2f}s ({full / local:.2f}x; {sandbox.status() if sandbox.available() else 'no sandbox user'})")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

@@ -90,6 +90,71 @@ def test_an_import_that_hangs_is_tried_once_and_remembered(tmp_path, monkeypatch
         ex.close()
 
 
+@pytest.mark.parametrize("worker", [False, True], ids=["in-process", "worker"])
+def test_a_finished_tests_handles_are_released_and_modules_kept(tmp_path, worker):
+    (tmp_path / "m.py").write_text("import weakref\nclass Box:\n    pass\nrefs = []\n"
+                                   "def make():\n    b = Box()\n    refs.append(weakref.ref(b))\n    return b\n"
+                                   "def alive():\n    return sum(r() is not None for r in refs)\n")
+    ex = seam.WorkerExecutor(tmp_path, preload="") if worker else seam.LocalExecutor(tmp_path)
+    try:
+        m = ex.module("m")
+        ex.begin_test()
+        boxes = [m.make(), m.make()]
+        assert all(isinstance(b, seam.Handle) for b in boxes) and m.alive() == 2
+        ex.end_test()                      # the worker forgets both boxes; the module stays
+        assert m.alive() == 0
+        ex.begin_test()
+        assert isinstance(m.make(), seam.Handle) and m.alive() == 1
+    finally:
+        ex.close()
+
+
+def test_worker_is_recycled_only_when_its_headroom_is_gone(tmp_path, monkeypatch):
+    (tmp_path / "m.py").write_text("def ok():\n    return 1\n")
+    from autograder import sandbox
+
+    ex = seam.WorkerExecutor(tmp_path, preload="")
+    try:
+        assert ex.module("m").ok() == 1
+        pid = ex.proc.pid
+        assert not ex.recycle_if_large() and ex.proc.pid == pid        # a bare interpreter: plenty left
+        monkeypatch.setattr(sandbox, "MEMORY_MB", 8)                   # less than a bare interpreter holds
+        assert ex.recycle_if_large() and ex.proc is None
+        assert ex.module("m").ok() == 1 and ex.proc.pid != pid          # a fresh worker serves the next call
+    finally:
+        ex.close()
+
+
+@pytest.mark.parametrize("shape,dtype", [((3, 4), torch.float32), ((2, 1, 5), torch.float64)])
+def test_backward_helper_gives_the_gradients_of_a_tensor_gradient(shape, dtype):
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(shape, dtype=dtype, generator=g, requires_grad=True)
+    grad = torch.randn(shape, dtype=dtype, generator=g)
+    (x.sin() * 3).backward(grad)
+    expected, x.grad = x.grad.clone(), None
+    checks.backward(x.sin() * 3, grad)
+    assert torch.equal(x.grad, expected)
+    with pytest.raises(RuntimeError):  # a mismatched shape still fails as out.backward(grad) does
+        checks.backward(x.sin(), torch.ones(7, dtype=dtype))
+
+
+def test_backward_helper_does_not_import_sympy():
+    code = ("import sys, torch; from autograder.checks import backward; x = torch.ones(3, requires_grad=True); "
+            "backward(x * 2, torch.ones(3)); assert x.grad.tolist() == [2.0] * 3; "
+            "assert 'sympy' not in sys.modules, 'sympy was imported'")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_worker_collects_garbage_again_once_its_preloads_are_in(tmp_path):
+    (tmp_path / "m.py").write_text("import gc\ndef state():\n    return [gc.isenabled(), gc.get_freeze_count() > 0]\n")
+    ex = seam.WorkerExecutor(tmp_path, preload="json")
+    try:
+        assert ex.module("m").state() == [True, True]
+    finally:
+        ex.close()
+
+
 def test_stub_keeps_signature_and_docstring_and_raises():
     source = 'def f(x):\n    """Doc."""\n    # BEGIN SOLUTION\n    return x\n    # END SOLUTION\n'
     stub = make_stub(source, "m")

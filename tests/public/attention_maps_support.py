@@ -208,7 +208,8 @@ def probe_plot(module, maps: list, query_tokens, key_tokens):
             if fig.canvas is None or not hasattr(fig.canvas, "draw"):
                 from matplotlib.backends.backend_agg import FigureCanvasAgg
                 FigureCanvasAgg(fig)
-            fig.canvas.draw()                              # tick labels are final only once drawn
+            if fig.stale:                                  # not drawn since its last change (savefig draws)
+                fig.draw_without_rendering()               # tick labels are final only once drawn
             for ax in fig.axes:
                 if not ax.images:
                     continue
