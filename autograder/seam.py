@@ -463,10 +463,10 @@ class LocalExecutor(Executor):
 
 
 # What a worker imports before it says "ready": the libraries every assignment's student code uses
-# (each has a plotting exercise and a symbolic one). The worker starts while the grader imports its own and collects,
-# so on a machine with two cores this costs no waiting; with one it costs what the first test would
-# have paid, and that time is then not charged to the student's time limit. pyplot itself is left
-# to the student's code, so that ``matplotlib.use("Agg")`` before it still works as documented.
+# (each has a plotting exercise and a symbolic one). The worker starts while the grader imports its
+# own and collects, so on a machine with two cores this costs no waiting; with one it costs what the
+# first tests would have paid, and that time is then not charged to the student's time limit. pyplot
+# itself is left to the student's code, so that ``matplotlib.use("Agg")`` before it still works.
 PRELOAD = "torch,sympy,matplotlib,matplotlib.figure,matplotlib.backends.backend_agg"
 
 
@@ -548,7 +548,6 @@ class WorkerExecutor(Executor):
         from . import sandbox
 
         headroom_mb = sandbox.HEADROOM_MB if headroom_mb is None else headroom_mb
-
         if self.proc is None or self.proc.poll() is not None:
             return False
         try:
