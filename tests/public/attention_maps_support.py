@@ -9,6 +9,7 @@ receives, and recomputes softmax(Q K^T / sqrt(d) + mask) itself from the module'
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 import warnings
@@ -257,12 +258,20 @@ def causal_mask(T: int) -> torch.Tensor:
     return torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
 
 
+@functools.lru_cache(maxsize=64)
+def _oracle_model(spec_items: tuple) -> nn.Transformer:
+    """The grader's float64 copy of ``build_model(spec)``, built once per spec (nn.Transformer's
+    constructor deep-copies every layer: most of an oracle call). oracle_maps leaves it as it found it."""
+    return build_model(dict(spec_items)).double()
+
+
 def oracle_maps(spec: dict, src, tgt, pad, *, causal: bool = True, use_pad: bool = True,
                 final_norm: bool = True, pre_ln_input: bool = False) -> dict:
     """Every map of the model ``spec`` on (src, tgt), in float64, per head: the model runs in float64
     with pre-hooks recording each attention module's (query, key); the weights are recomputed here.
     The keyword arguments give the forward passes of known mistakes (for hints)."""
-    model = build_model(spec).double()
+    model = _oracle_model(tuple(sorted(spec.items())))
+    norm = model.encoder.norm
     if not final_norm:
         model.encoder.norm = nn.Identity()
     seen: dict[nn.Module, tuple] = {}
@@ -298,6 +307,7 @@ def oracle_maps(spec: dict, src, tgt, pad, *, causal: bool = True, use_pad: bool
         torch.backends.mha.set_fastpath_enabled(fast)
         for h in handles:
             h.remove()
+        model.encoder.norm = norm
     out: dict[str, list] = {k: [] for k in KINDS}
     with torch.no_grad():
         for kind, layer, attn in attn_modules:
