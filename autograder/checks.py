@@ -108,23 +108,6 @@ def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = Non
 
 
 # ---------------------------------------------------------------- symbolic answers
-def backward(out: Any, grad: Any) -> None:
-    """``out.backward(grad)``, the same gradients, minus torch's lazy import of sympy.
-
-    A tensor ``gradient`` argument makes autograd import ``torch.fx.experimental.symbolic_shapes``
-    and with it sympy: ~0.5 s in a worker whose student code never needs sympy. Backpropagating the
-    scalar ``sum(out * grad)`` seeds autograd with exactly ``grad``. Anything unusual (shapes or
-    dtypes that differ, not tensors) goes through ``out.backward(grad)`` and its own error message.
-    """
-    import torch
-
-    if (isinstance(out, torch.Tensor) and isinstance(grad, torch.Tensor) and out.shape == grad.shape
-            and out.dtype == grad.dtype and not grad.requires_grad):
-        (out * grad).sum().backward()
-    else:
-        out.backward(grad)
-
-
 def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeout: float = 5.0) -> bool:
     """True when a == b: ``simplify(a - b) == 0``, else agreement at random points (time-boxed)."""
     import random

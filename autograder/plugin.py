@@ -517,7 +517,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     and hypothesis module by module costs ~0.7 s a run for nothing. A student's own pytest
     run (no ``--gradescope-results``) exits normally, so other plugins' exit hooks still run."""
     grader = config.stash.get(GRADER_KEY, None)
-    if grader is None or not grader.results_path or os.environ.get("AUTOGRADER_SLOW_EXIT") == "1":
+    if grader is None or not grader.results_path:
         return
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import TOLERANCES, Mismatch, assert_close, backward, hint_text
+from autograder.checks import TOLERANCES, Mismatch, assert_close, hint_text
 from autograder.rules import check_source, run_without
 
 EXERCISE = "conv2d"
@@ -158,7 +158,7 @@ def torch_forward_backward(data: dict, s: dict, grads: bool) -> dict:
     out = F.conv2d(x, w, b, pair(s["stride"]), pair(s["padding"]))
     result = {"out": out.detach()}
     if grads:
-        backward(out, data["grad_out"])
+        out.backward(data["grad_out"])
         result.update(grad_input=x.grad, grad_weight=w.grad, grad_bias=None if b is None else b.grad)
     return result
 
@@ -216,7 +216,7 @@ def run_layer(layer, weight, bias, x, grad_out=None) -> dict:
     if not out.requires_grad:
         result["no_graph"] = True
         return result
-    backward(out, grad_out.to(out.dtype))
+    out.backward(grad_out.to(out.dtype))
     result.update(grad_input=x.grad, grad_weight=layer.weight.grad,
                   grad_bias=None if bias is None else layer.bias.grad)
     return result

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import TOLERANCES, Mismatch, assert_close, backward, hint_text
+from autograder.checks import TOLERANCES, Mismatch, assert_close, hint_text
 from autograder.rules import names_used
 
 EXERCISE = "multihead"
@@ -258,7 +258,7 @@ def mha_oracle(data: dict, case: dict, grads: bool = False) -> dict:
     out = proj("w_o", heads.transpose(1, 2).reshape(b, t_q, d))
     result = {"out": out.detach()}
     if grads:
-        backward(out, data["grad_out"].double())
+        out.backward(data["grad_out"].double())
         result["grads"] = {name: t.grad for name, t in {**inputs, **params}.items()}
     return result
 
@@ -408,7 +408,7 @@ def run_mha(layer, weights, query, key, value, mask, grad_out=None, train=False)
     if not out.requires_grad:
         result["no_graph"] = True
         return result
-    backward(out, grad_out.to(out.dtype))
+    out.backward(grad_out.to(out.dtype))
     named = {**inputs, **{f"{name}.{kind}": getattr(getattr(layer, name), kind) for name in PROJECTIONS
                           for kind in ("weight", "bias") if getattr(getattr(layer, name), kind) is not None}}
     result["grads"] = {name: (None if t.grad is None else t.grad.clone()) for name, t in named.items()}
