@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import manifest, results, sandbox
+from . import manifest, results, sandbox, uploads
 from .manifest import ROOT
 
 GRADER_PARTS = ("tests", "solutions", "autograder", "assignments.toml")
@@ -131,10 +131,11 @@ def _hash_tree(h, base: Path, skip_meta: bool = False) -> None:
     if base.is_file():
         h.update(base.name.encode() + b"\0" + base.read_bytes())
         return
-    for p in sorted(base.rglob("*")):
-        rel = p.relative_to(base)
-        if p.is_file() and not SKIP.intersection(rel.parts) and not (skip_meta and p.name == METADATA):
-            h.update(str(rel).encode() + b"\0" + p.read_bytes() + b"\0")
+    for p, rel, problem in sorted(uploads.walk(base, SKIP)):   # links are hashed by their text, never followed
+        if skip_meta and p.name == METADATA:
+            continue
+        data = os.readlink(p).encode() if p.is_symlink() else b"" if problem else p.read_bytes()
+        h.update(rel.encode() + b"\0" + data + b"\0")
 
 
 def submission_hash(sub: Submission) -> str:
@@ -204,7 +205,9 @@ def grade_one(sub: Submission, timeout: float, assignment: str | None = None, so
             dest.mkdir(parents=True)
             shutil.copyfile(sub.path, dest / sub.path.name)
         else:
-            shutil.copytree(sub.path, dest, ignore=shutil.ignore_patterns(*SKIP, METADATA), symlinks=False)
+            # Never follow a link in a student's folder (it could point anywhere on this machine):
+            # links are copied as links, and the run refuses them with a message that names them.
+            uploads.copy_tree(sub.path, dest, skip={*SKIP, METADATA})
         cmd = [sys.executable, "-m", "autograder", "run", "--root", str(root),
                *(["--assignment", assignment] if assignment else [])]
         run_id = f"batch-{os.getpid()}-{time.time_ns()}"

@@ -51,3 +51,16 @@ class WorkerCrashed(GradingAbort):
 
 class BadValue(GradingAbort):
     """Student code returned something that is not plain data of a known type."""
+
+
+class ProtocolViolation(WorkerCrashed):
+    """A reply from the worker did not match its request, or broke the protocol's bounds."""
+
+
+class ProbeTampered(GradingAbort):
+    """Student code changed the grader's own functions in the worker before a probe ran."""
+
+
+class EnvironmentBroken(Exception):
+    """The grading environment itself is broken (the worker cannot import its libraries): the
+    grader's fault, reported as "Autograder failed", never as the student's."""

@@ -21,10 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
-from . import manifest, results, sandbox
+from . import manifest, results, sandbox, uploads
 from .results import TestResult
 
 SKIP_PARTS = {"__MACOSX", "tests", "solutions", "selftests", ".git", "__pycache__", ".venv", "dist"}
@@ -35,54 +34,63 @@ def default_root() -> Path:
     return Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
 
 
-def _safe_extract(archive: Path, dest: Path, notes: list[str]) -> None:
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            total = 0
-            for info in zf.infolist():
-                target = (dest / info.filename).resolve()
-                if not target.is_relative_to(dest.resolve()) or info.is_dir():
-                    continue
-                total += info.file_size
-                if total > MAX_UNZIPPED:
-                    notes.append(f"{archive.name}: larger than {MAX_UNZIPPED // 2**20} MB unpacked; the rest was ignored.")
-                    return
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out)
-    except (zipfile.BadZipFile, OSError) as exc:
-        notes.append(f"{archive.name}: could not be unpacked ({exc}).")
-
-
 def collect_submission(upload: Path, exercises: list[str], dest: Path) -> tuple[Path, list[str]]:
-    """Copy the exercise modules found in ``upload`` to ``dest/exercises``; return it and notes for the student."""
+    """Copy the exercise modules found in ``upload`` to ``dest/exercises``; return it and notes for the student.
+
+    Only regular files are read (see :mod:`autograder.uploads`): a link, hard link, device, FIFO or
+    socket is refused with a note naming it, and never followed. Zips (nested up to two deep) are
+    unpacked by the same rule.
+    """
     notes: list[str] = []
     out = dest / "exercises"
     out.mkdir(parents=True, exist_ok=True)
-    if not upload.is_dir():
+    if not upload.is_dir() or upload.is_symlink():
         notes.append("No submission folder was found.")
         return out, notes
-    search = [upload]
+    refused: dict[str, str] = {}       # shown path -> refusal, for .py, .zip and .ipynb entries
     unpacked = dest / "unpacked"
-    for i, archive in enumerate(sorted(p for p in upload.rglob("*.zip") if p.is_file())):
-        target = unpacked / str(i)
-        _safe_extract(archive, target, notes)
-        search.append(target)
+    count = 0
+    # Walk every place once: the upload, then each zip found (its contents are walked in turn).
+    todo = [(upload, "", 0)]
+    found: dict[str, list] = {name: [] for name in exercises}
+    while todo:
+        base, label, depth = todo.pop(0)
+        for path, rel, problem in uploads.walk(base, SKIP_PARTS):
+            shown = f"{label}{rel}"
+            name = Path(rel).name
+            if problem is not None:
+                if name.endswith((".py", ".zip", ".ipynb")):
+                    refused.setdefault(shown, problem.replace(rel, shown, 1))
+                continue
+            if name.endswith(".zip") and depth < 2:
+                target = unpacked / str(count)
+                count += 1
+                uploads.extract(path, shown, target, notes, MAX_UNZIPPED)
+                todo.append((target, f"{shown}:", depth + 1))
+                continue
+            stem = name[:-3] if name.endswith(".py") else None
+            if stem in found and not SKIP_PARTS.intersection(Path(rel).parts[:-1]):
+                parts = Path(rel).parts
+                found[stem].append((0 if "exercises" in parts else 1, depth, len(parts), shown, path))
+    for shown, problem in refused.items():
+        notes.append(problem)
     for name in exercises:
-        found = []
-        for base in search:
-            for path in base.rglob(f"{name}.py"):
-                rel = path.relative_to(base)
-                if path.is_file() and not SKIP_PARTS.intersection(rel.parts[:-1]):
-                    found.append((0 if "exercises" in rel.parts else 1, len(rel.parts), str(rel), path))
-        if not found:
-            notes.append(f"{name}.py: not found in your submission, so its tests score 0. "
-                         f"Upload exercises/{name}.py (or the whole exercises/ folder, or the student zip).")
+        candidates = sorted(found[name])
+        if not candidates:
+            if not any(Path(s.split(":")[-1]).name == f"{name}.py" for s in refused):
+                notes.append(f"{name}.py: not found in your submission, so its tests score 0. "
+                             f"Upload exercises/{name}.py (or the whole exercises/ folder, or the student zip).")
+            else:
+                notes.append(f"{name}.py: only a link or special file was uploaded, so its tests score 0.")
             continue
-        found.sort()
-        shutil.copyfile(found[0][3], out / f"{name}.py")
-        if len(found) > 1:
-            notes.append(f"{name}.py: several copies were uploaded; graded {found[0][2]}.")
+        *_, shown, path = candidates[0]
+        try:
+            uploads.write_new(out / f"{name}.py", uploads.read_regular(path, shown))
+        except uploads.NotRegular as exc:
+            notes.append(f"{exc} Its tests score 0.")
+            continue
+        if len(candidates) > 1:
+            notes.append(f"{name}.py: several copies were uploaded; graded {shown}.")
     return out, notes
 
 
@@ -131,6 +139,15 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
         # image; the student's worker cannot write to them (root-owned folders), and the hidden
         # tests' caches sit inside folders that lock_down made root-only.
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        # The grader's own temporary files go to its private folder (root-only, never world-writable),
+        # so student code cannot plant links where this root process writes.
+        grader_tmp = private / "grader-tmp"
+        grader_tmp.mkdir(mode=0o700, exist_ok=True)
+        shared = work / "shared"       # folders handed to student code: passable, not listable
+        shared.mkdir(mode=0o711, exist_ok=True)
+        os.chmod(shared, 0o711)
+        env.update(TMPDIR=str(grader_tmp), AUTOGRADER_SHARED=str(shared),
+                   AUTOGRADER_BUDGET=f"{max(budget - (time.monotonic() - started), 1.0):.1f}")
         env.update(AUTOGRADER_HYPOTHESIS_PROFILE="grading", AUTOGRADER_RUN_ID=run_id,
                    AUTOGRADER_SCRATCH=str(scratch))
         proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from . import manifest, results, seam
-from .errors import GradingAbort, NotImplementedYet, StudentCodeError
+from .errors import EnvironmentBroken, GradingAbort, NotImplementedYet, StudentCodeError
 from .results import TestResult
 
 seam.pause_gc()  # until the test modules are collected (pytest_collection_modifyitems)
@@ -73,15 +73,25 @@ class Grader:
         self.collect_errors: list[TestResult] = []
         self.settled = False  # collection errors have been given their points
         self.started = time.monotonic()
+        self.broken = ""      # the grading environment is broken: the whole run is reported as failed
         self.partial_file = None
         if self.results_path:
             self.partial_file = open(str(self.results_path) + ".partial.jsonl", "w")
 
     def get_executor(self) -> seam.Executor:
         if self.executor is None:
-            cls = seam.WorkerExecutor if self.worker else seam.LocalExecutor
-            self.executor = cls(self.submission)
+            if self.worker:
+                self.executor = seam.WorkerExecutor(self.submission, probes=self.probe_modules())
+            else:
+                self.executor = seam.LocalExecutor(self.submission)
         return self.executor
+
+    def probe_modules(self) -> list[str]:
+        """The public support modules of this run's exercises: the worker binds their probes before
+        any student code runs."""
+        names = list(self.assignment.exercises) if self.assignment else self.catalog
+        return [f"tests.public.{ex}_support" for ex in names
+                if (self.root / "tests" / "public" / f"{ex}_support.py").is_file()]
 
     def all_results(self) -> list[TestResult]:
         return [self.results[n] for n in self.order] + self.collect_errors
@@ -100,6 +110,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(name): the exercise (module in exercises/) a grading test grades")
     grader = Grader(config)
     config.stash[GRADER_KEY] = grader
+    budget = float(os.environ.get("AUTOGRADER_BUDGET", "0") or 0)
+    if budget > 0 and grader.assignment and not os.environ.get("AUTOGRADER_EXERCISE_SECONDS"):
+        # Each exercise's share of the run's budget, after a reserve for starting up and reporting.
+        reserve = min(60.0, 0.2 * budget)
+        seam.EXERCISE_SECONDS = max((budget - reserve) / max(len(grader.assignment.exercises), 1), 5.0)
     if grader.worker:  # start the worker first: its imports overlap this process's and collection
         grader.get_executor()
     _register_hypothesis_profiles()
@@ -323,6 +338,7 @@ def pytest_runtest_setup(item: pytest.Item):
         if grader.worker and grader.executor is not None and exercise != seam.current.group:
             grader.executor.recycle_if_large()   # a new exercise starts: shed the last one's memory
         seam.begin_test(item.nodeid, seed, exercise)
+        seam.check_share()   # an exercise past its share of the run's time: the rest of it fails at once
         seam.freeze_heap(once=True)  # normally done after collection; never grade with the collector off
         if grader.executor is not None:
             grader.executor.begin_test()
@@ -342,8 +358,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem):
         return (yield)
     finally:
         grader = item.config.stash[GRADER_KEY]
-        if item.stash.get(RESULT_KEY, None) is not None and grader.executor is not None:
-            grader.executor.end_test()
+        if item.stash.get(RESULT_KEY, None) is not None:
+            if grader.executor is not None:
+                grader.executor.end_test()
+            seam.end_test()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -355,6 +373,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "setup":
         result.status, result.score, result.output = "passed", 0.0, ""
         result.extra["outcome"] = "passed"
+    if call.excinfo is not None and isinstance(call.excinfo.value, EnvironmentBroken):
+        grader = item.config.stash[GRADER_KEY]
+        grader.broken = grader.broken or str(call.excinfo.value)
+        item.session.shouldstop = f"the grading environment is broken ({grader.broken})"
     if report.failed or report.skipped:
         if result.extra.get("outcome") != "failed":
             result.extra["outcome"] = "failed" if report.failed else "skipped"
@@ -507,6 +529,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if grader.manifest_error:
             output = f"Manifest problem: {grader.manifest_error}"
         doc = results.assemble(tests, output=output, extra={"assignment": getattr(grader.assignment, "name", None)})
+        if grader.broken:   # no student-facing import errors: the run failed, and says why
+            doc = results.failure(f"the grading environment is broken ({grader.broken})")
         results.write(doc, Path(grader.results_path))
 
 

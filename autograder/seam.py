@@ -32,14 +32,19 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .errors import (BadValue, MissingName, NotImplementedYet, StudentCodeError, StudentTimeout,
-                     SubmissionImportError, WorkerCrashed)
+from .errors import (BadValue, EnvironmentBroken, MissingName, NotImplementedYet, ProbeTampered, ProtocolViolation,
+                     StudentCodeError, StudentTimeout, SubmissionImportError, WorkerCrashed)
 
 CALL_TIMEOUT = float(os.environ.get("AUTOGRADER_CALL_TIMEOUT", "10"))     # seconds per call
 TEST_BUDGET = float(os.environ.get("AUTOGRADER_TEST_BUDGET", "60"))       # student seconds per test
 OUTPUT_LIMIT = 4000                                                       # printed chars kept per test
 STARTUP_TIMEOUT = float(os.environ.get("AUTOGRADER_STARTUP_TIMEOUT", "120"))  # worker start, not student time
-MAX_MESSAGE = 512 * 1024 * 1024
+# A reply is bounded well below what the grader can afford to hold: its bytes, and (counted in the
+# raw bytes before it is parsed) its lists and objects and its items. A reply past a bound is a
+# protocol violation: the call fails, the worker is restarted, nothing is parsed.
+MAX_MESSAGE = int(os.environ.get("AUTOGRADER_MAX_REPLY_MB", "64")) * 1024 * 1024
+MAX_CONTAINERS = 200_000
+MAX_ITEMS = 2_000_000
 # Timeouts cost up to CALL_TIMEOUT each, so an endless loop must not eat the run's budget one
 # test at a time: after FUNCTION_STRIKES timeouts of one function (or method) further calls to
 # it fail at once, and once an exercise's timed-out calls add up to EXERCISE_TIMEOUTS seconds,
@@ -64,6 +69,7 @@ class TestContext:
     group: str = ""          # the exercise, for the timeout strikes
     calls: int = 0
     student_seconds: float = 0.0
+    started: float = 0.0     # time.monotonic() when the test began (0: not a graded test)
     output: list[str] = field(default_factory=list)
 
     def record_output(self, text: str) -> None:
@@ -79,10 +85,48 @@ class TestContext:
 current = TestContext()
 
 
+# Each exercise's share of the run's wall-clock budget (seconds; 0 = none): every test of the
+# exercise counts, with all its calls into student code, worker restarts and the grader's own checks
+# (sympy equivalence, hint variants, diagnoses). Once it is used up, the exercise's remaining calls and
+# checks fail at once, so a slow exercise can never starve the ones after it. The plugin sets it from
+# AUTOGRADER_BUDGET (set by `python -m autograder run`) and the number of exercises.
+EXERCISE_SECONDS = float(os.environ.get("AUTOGRADER_EXERCISE_SECONDS", "0"))
+_exercise_wall: dict[str, float] = {}         # exercise -> wall seconds of its finished tests
+
+
 def begin_test(nodeid: str, seed: int, group: str = "") -> TestContext:
     global current
     current = TestContext(nodeid=nodeid, seed=seed, group=group)
+    current.started = time.monotonic()
     return current
+
+
+def end_test() -> None:
+    """The current test is over: its wall time joins its exercise's."""
+    if current.group and current.started:
+        _exercise_wall[current.group] = _exercise_wall.get(current.group, 0.0) + time.monotonic() - current.started
+        current.started = 0.0
+
+
+def exercise_seconds(group: str | None = None) -> float:
+    group = current.group if group is None else group
+    running = time.monotonic() - current.started if current.group == group and current.started else 0.0
+    return _exercise_wall.get(group, 0.0) + running
+
+
+def share_left(group: str | None = None) -> float:
+    """Seconds left of the exercise's share (inf when there is no share)."""
+    if EXERCISE_SECONDS <= 0 or not (current.group if group is None else group):
+        return float("inf")
+    return EXERCISE_SECONDS - exercise_seconds(group)
+
+
+def check_share(doing: str = "its remaining tests are not run") -> None:
+    """Raise when the current exercise has used up its share of the run's time."""
+    if share_left() <= 0:
+        raise StudentTimeout(f"not run: the {current.group} exercise used up its share of the grading time "
+                             f"({EXERCISE_SECONDS:.0f}s, counting every call into your code and the grader's checks), "
+                             f"so {doing}. Other exercises keep their own time (look for slow or endless loops).")
 
 
 def _check_strikes(what: str) -> None:
@@ -95,6 +139,7 @@ def _check_strikes(what: str) -> None:
     if seconds >= EXERCISE_TIMEOUTS:
         raise StudentTimeout(f"not run: your {current.group} code already spent {seconds:.0f}s in calls that timed "
                              "out, so its remaining tests are not run (fix the slow or endless loops first)")
+    check_share()
 
 
 def _strike(what: str, seconds: float) -> None:
@@ -389,17 +434,17 @@ class Executor:
         if remaining <= 0:
             raise StudentTimeout(f"your code has used up this test's time budget of {TEST_BUDGET:g}s")
         _check_strikes(what)
-        timeout = min(CALL_TIMEOUT, remaining)
+        timeout = max(min(CALL_TIMEOUT, remaining, share_left()), 0.05)
         start = time.perf_counter()
         self._overhead = 0.0
-        try:
+        try:   # reading and decoding the reply count as the call's time too
             reply = self._request(msg, timeout=timeout, what=what)
+            return self._decode_reply(reply, what=what)
         except StudentTimeout:
             _strike(what, timeout)
             raise
         finally:
             current.student_seconds += time.perf_counter() - start - self._overhead
-        return self._decode_reply(reply, what=what)
 
     def _decode_reply(self, reply: dict, what: str) -> Any:
         current.record_output(reply.get("output", ""))
@@ -425,6 +470,9 @@ class Executor:
             return MissingName(text)
         if kind == "encode":
             return BadValue(f"{what} returned {text}")
+        if kind == "tampered":
+            return ProbeTampered(f"{what}: not graded, because your code changed the grader's own code in the "
+                                 f"process that runs it ({text}). Submissions must not modify the grader.")
         if err.get("type") == "NotImplementedError":
             return NotImplementedYet(f"`{what}` in {self.display}/ is not implemented yet "
                                      "(it raises NotImplementedError).")
@@ -473,9 +521,12 @@ PRELOAD = "torch,sympy,matplotlib,matplotlib.figure,matplotlib.backends.backend_
 class WorkerExecutor(Executor):
     """Runs student code in a separate process; this process never imports it."""
 
-    def __init__(self, submission_dir: Path, display_name: str | None = None, preload: str = PRELOAD):
+    def __init__(self, submission_dir: Path, display_name: str | None = None, preload: str = PRELOAD,
+                 probes: list[str] | tuple[str, ...] = ()):
         super().__init__(submission_dir, display_name)
         self.preload = preload
+        self.probes = list(probes)     # modules whose probe functions the worker binds before student code
+        self._seq = 0
         self.proc: subprocess.Popen | None = None
         self._out = self._in = None
         self._log = None
@@ -494,9 +545,10 @@ class WorkerExecutor(Executor):
                    OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", AUTOGRADER_WORKER="1")
         for secret in ("AUTOGRADER_SUBMISSION", "AUTOGRADER_ROOT"):
             env.pop(secret, None)
+        env["AUTOGRADER_WORKER_FDS"] = f"{req_r},{resp_w}"   # read and dropped by the worker at once
         self.proc = subprocess.Popen(
             [sys.executable, "-s", "-m", "autograder.worker", str(self.submission_dir), self.display,
-             str(req_r), str(resp_w), self.preload],
+             self.preload, ",".join(self.probes)],
             pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
             cwd=str(self.submission_dir), env=env, start_new_session=True)
         os.close(req_r)
@@ -510,12 +562,21 @@ class WorkerExecutor(Executor):
         """The worker says b"ready" once its preloads are imported; that time is not the student's."""
         began = time.perf_counter()
         try:
-            if self._read_exactly(5, STARTUP_TIMEOUT) != b"ready":
+            (size,) = struct.unpack(">Q", self._read_exactly(8, STARTUP_TIMEOUT))
+            if size > 4096:
                 raise EOFError("unexpected greeting")
-        except (StudentTimeout, EOFError, OSError) as exc:
+            greeting = self._read_exactly(size, STARTUP_TIMEOUT)
+        except (StudentTimeout, EOFError, OSError, struct.error) as exc:
             printed = self._printed()
             self.kill()
             raise WorkerCrashed(f"the worker process did not start ({exc}); it printed:\n{printed[-1500:]}") from None
+        if greeting.startswith(b"broke"):
+            self.kill()
+            raise EnvironmentBroken("the worker cannot import the grading libraries: "
+                                    + greeting[5:].decode("utf-8", "replace"))
+        if greeting != b"ready":
+            self.kill()
+            raise WorkerCrashed("the worker process did not start (unexpected greeting)")
         self._ready = True
         self._overhead += time.perf_counter() - began
 
@@ -581,21 +642,24 @@ class WorkerExecutor(Executor):
             raise WorkerCrashed(f"the process running your code had ended before {what}")
         if not self._ready:
             self._wait_ready()
-        payload = json.dumps(msg).encode()
+        self._seq += 1
+        seq = self._seq
+        payload = json.dumps({**msg, "id": seq}).encode()
+        deadline = time.monotonic() + timeout
         try:
             os.write(self._out, struct.pack(">Q", len(payload)))
             view = memoryview(payload)
             while view:
                 n = os.write(self._out, view)
                 view = view[n:]
-            header = self._read_exactly(8, timeout)
+            header = self._read_exactly(8, deadline - time.monotonic())
             (size,) = struct.unpack(">Q", header)
             if size > MAX_MESSAGE:
-                raise WorkerCrashed(f"{what} sent back more than {MAX_MESSAGE // 2**20} MB")
-            body = self._read_exactly(size, timeout)
-            reply = json.loads(body)
-            if not isinstance(reply, dict):
-                raise WorkerCrashed("the worker sent a malformed reply")
+                self.kill()
+                raise ProtocolViolation(f"{what} sent back more than {MAX_MESSAGE // 2**20} MB, more than the grader "
+                                        "reads: return smaller values (the process running your code was restarted)")
+            body = self._read_exactly(size, deadline - time.monotonic())
+            reply = self._parse(body, seq, what)
         except StudentTimeout:
             self.kill()
             raise StudentTimeout(f"{what} did not finish within {timeout:g}s (stopped)") from None
@@ -612,6 +676,28 @@ class WorkerExecutor(Executor):
             detail = f"\nIt printed:\n{printed[-1500:]}" if printed.strip() else ""
             raise WorkerCrashed(f"the process running your code ended during {what} ({how}){detail}") from exc
         reply["output"] = self._printed()
+        return reply
+
+    def _parse(self, body: bytes, seq: int, what: str) -> dict:
+        """The reply to request ``seq``, or a protocol violation (the worker is then killed)."""
+        def violation(why: str) -> ProtocolViolation:
+            self.kill()
+            return ProtocolViolation(f"{what}: {why}; this is a protocol violation, so the call gains nothing "
+                                     "(the process running your code was restarted)")
+
+        containers = body.count(b"[") + body.count(b"{")
+        if containers > MAX_CONTAINERS or body.count(b",") > MAX_ITEMS:
+            raise violation(f"the reply holds more than {MAX_CONTAINERS:,} lists and objects or "
+                            f"{MAX_ITEMS:,} items, more than the grader reads")
+        if select.select([self._in], [], [], 0)[0]:
+            raise violation("more data arrived than the one reply asked for (something else wrote to the "
+                            "grader's pipe)")
+        try:
+            reply = json.loads(body)
+        except (ValueError, RecursionError):
+            raise violation("the reply was not valid") from None
+        if not isinstance(reply, dict) or reply.get("id") != seq or type(reply.get("id")) is not int:
+            raise violation("the reply did not answer the request it was sent for")
         return reply
 
     def _read_exactly(self, n: int, timeout: float) -> bytes:

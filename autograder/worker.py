@@ -44,7 +44,10 @@ class Runner:
                 func = _probe_function(str(msg["func"]))
                 args = wire.decode(msg["args"], self._resolve)
                 kwargs = wire.decode(msg["kwargs"], self._resolve)
-                return self._reply(func(*args, **kwargs))
+                GUARD.check()
+                value = func(*args, **kwargs)
+                GUARD.check()
+                return self._reply(value)
             target = self.objects[int(msg["target"])]
             if op == "has":
                 return {"ok": hasattr(target, str(msg["name"]))}
@@ -63,6 +66,8 @@ class Runner:
             return {"err": {"kind": "protocol", "message": f"unknown operation {op!r}"}}
         except _Missing as exc:
             return {"err": {"kind": "missing", "message": str(exc)}}
+        except Tampered as exc:
+            return {"err": {"kind": "tampered", "message": str(exc)[:300]}}
         except Exception as exc:  # student code raised: report it, keep serving
             return {"err": self._describe(exc)}
 
@@ -150,18 +155,92 @@ class _Missing(Exception):
 
 
 # Probes are grader functions that run beside student code (e.g. a backward pass through a
-# student's module). Only public, importable grader code may be named: never hidden tests.
+# student's module). Only public grader code may be named (never hidden tests), and only what was
+# imported before any student code: the worker binds every function of the probe modules then
+# (PROBES), and checks before and after each probe call that student code has rebound none of the
+# grader's own names (see Guard).
 PROBE_PACKAGES = ("autograder.rules", "autograder.probes", "tests.public.")
+PROBES: dict[str, Any] = {}
+STRICT = [False]   # True in a worker process: only probes bound before student code
+
+
+class Tampered(Exception):
+    """Student code changed the grader's own functions or modules in the worker."""
+
+
+class Guard:
+    """A snapshot of the grader's modules in the worker (``autograder.*`` and ``tests.public.*``), taken
+    before any student code runs: every module-level name's object, each function's code, defaults
+    and globals, each class's attributes. :meth:`check` names what changed since.
+
+    Student code shares this process, so a determined submission can defeat this too (it can patch
+    the check itself): it stops rebinding by name, and every verdict that can be given from plain
+    data is given in the grader instead (README, isolation)."""
+
+    def __init__(self):
+        self.modules: dict[str, tuple[Any, dict]] = {}
+
+    def snapshot(self) -> None:
+        for name, mod in list(sys.modules.items()):
+            if mod is not None and (name.startswith("autograder") or name.startswith("tests.public")):
+                self.modules[name] = (mod, self._state(mod))
+
+    @staticmethod
+    def _state(mod) -> dict:
+        state = {}
+        for key, value in vars(mod).items():
+            if key in ("__warningregistry__", "__loader__", "__spec__", "__builtins__", "__cached__"):
+                continue
+            state[key] = value
+            if getattr(value, "__module__", None) == mod.__name__:
+                if hasattr(value, "__code__"):
+                    state[f"{key}.__code__"] = value.__code__
+                    state[f"{key}.__defaults__"] = value.__defaults__
+                    state[f"{key}.__kwdefaults__"] = value.__kwdefaults__
+                    state[f"{key}.__globals__"] = value.__globals__
+                elif isinstance(value, type):
+                    for attr, member in list(vars(value).items()):
+                        state[f"{key}.{attr}"] = member
+        return state
+
+    def check(self) -> None:
+        for name, (mod, before) in self.modules.items():
+            if sys.modules.get(name) is not mod:
+                raise Tampered(f"the module {name} was replaced")
+            now = self._state(mod)
+            for key in before.keys() | now.keys():
+                if before.get(key, _GONE) is not now.get(key, _GONE):
+                    raise Tampered(f"{name}.{key} was changed")
+
+
+_GONE = object()
+GUARD = Guard()
+
+
+def bind_probes(modules: list[str]) -> None:
+    """Import the probe modules and bind their public functions (before any student code runs)."""
+    for module in ["autograder.rules", *modules]:
+        if not module.startswith(PROBE_PACKAGES):
+            continue
+        mod = importlib.import_module(module)
+        for name, value in vars(mod).items():
+            if callable(value) and not name.startswith("_") and getattr(value, "__module__", None) == module:
+                PROBES[f"{module}:{getattr(value, '__qualname__', name)}"] = value
 
 
 def _probe_function(spec: str):
     module, _, qualname = spec.partition(":")
     if not module.startswith(PROBE_PACKAGES) or not qualname or qualname.startswith("_"):
         raise _Missing(f"the grader asked for an unknown probe {spec!r}")
-    obj: Any = importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
+    func = PROBES.get(spec)
+    if func is None and not STRICT[0]:   # in-process (a student's own pytest run): look it up now
+        obj: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+        return obj
+    if func is None:
+        raise _Missing(f"the grader asked for the probe {spec!r}, which was not loaded before your code")
+    return func
 
 
 # ---------------------------------------------------------------- process main
@@ -176,23 +255,50 @@ def _read_exactly(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
+def _write_frame(fd: int, data: bytes) -> None:
+    os.write(fd, struct.pack(">Q", len(data)))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _hide(fd: int) -> int:
+    """``fd`` moved to an unremarkable high number, close-on-exec (a child the student starts gets none)."""
+    import fcntl
+    import random
+
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, random.SystemRandom().randrange(300, 900))
+    os.close(fd)
+    return new
+
+
 def main(argv: list[str] | None = None) -> None:
-    submission_dir, display, fd_in, fd_out, preload = (argv or sys.argv[1:])[:5]
-    fd_in, fd_out = int(fd_in), int(fd_out)
+    args = list(argv or sys.argv[1:])
+    submission_dir, display, preload = args[:3]
+    probes = args[3] if len(args) > 3 else ""
+    fd_in, fd_out = (int(x) for x in os.environ.pop("AUTOGRADER_WORKER_FDS").split(","))
+    del sys.argv[1:]   # nothing of the protocol stays where student code looks first
+    fd_in, fd_out = _hide(fd_in), _hide(fd_out)
     from . import sandbox
 
     sandbox.enter(os.environ.get("AUTOGRADER_SCRATCH"))  # before anything of the student's runs
     pause_gc()  # until the preloads are in (freeze_heap below)
-    for name in filter(None, preload.split(",")):
-        try:
+    try:
+        for name in filter(None, preload.split(",")):
             __import__(name)
-        except ImportError:
-            pass
+        bind_probes([m for m in probes.split(",") if m])
+        STRICT[0] = True
+        from . import rules
+        rules._TORCH["canary"] = rules._bind_torch()   # before any student code can replace torch.hardshrink
+    except Exception as exc:  # the grading environment is broken: the grader's fault, never the student's
+        _write_frame(fd_out, b"broke" + f"{type(exc).__name__}: {exc}"[:2000].encode("utf-8", "replace"))
+        return
     if "torch" in sys.modules:
         seed_everything(0)  # first-call costs of seeding are not the student's time
     runner = Runner(Path(submission_dir), display)
+    GUARD.snapshot()
     freeze_heap()  # the preloads never become garbage; the student's objects are collected as usual
-    os.write(fd_out, b"ready")
+    _write_frame(fd_out, b"ready")
     while True:
         try:
             (size,) = struct.unpack(">Q", _read_exactly(fd_in, 8))
@@ -200,16 +306,17 @@ def main(argv: list[str] | None = None) -> None:
         except EOFError:
             return
         reply = runner.handle(msg)
+        reply["id"] = msg.get("id")
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except Exception:
                 pass
-        data = json.dumps(reply).encode()
-        os.write(fd_out, struct.pack(">Q", len(data)))
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd_out, view):]
+        try:
+            data = json.dumps(reply).encode()
+        except (TypeError, ValueError) as exc:
+            data = json.dumps({"id": msg.get("id"), "err": {"kind": "encode", "message": str(exc)[:500]}}).encode()
+        _write_frame(fd_out, data)
 
 
 if __name__ == "__main__":

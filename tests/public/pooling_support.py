@@ -1,13 +1,10 @@
 """Shared by the public and hidden pooling tests: hints, strategies, torch oracles, probes."""
 from __future__ import annotations
 
-import contextlib
+import io
 import math
 import numbers
-import os
-import shutil
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
+from autograder import uploads
 from autograder.checks import TOLERANCES, Mismatch, assert_close, digest, fail
 
 EXERCISE = "pooling"
@@ -297,23 +295,26 @@ def same_key_for_every_form(matrix, keys: dict, part: str) -> None:
 
 
 # ---------------------------------------------------------------- files and images
-@contextlib.contextmanager
 def grader_tmpdir():
-    """A fresh folder under the system temp dir that student code may read and write."""
-    path = Path(tempfile.mkdtemp(prefix="pooling-grader-"))
-    os.chmod(path, 0o777)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
+    """A fresh folder that student code may read and write (see autograder.uploads.shared_folder:
+    the grader reads and writes in it without following links)."""
+    return uploads.shared_folder("pooling-grader-")
 
 
 def write_png(path: Path, pixels: np.ndarray) -> Path:
     from PIL import Image
 
-    Image.fromarray(pixels).save(path, format="PNG")
-    os.chmod(path, 0o644)
-    return path
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return uploads.write_exclusive(path, buffer.getvalue())
+
+
+def read_student_file(path: Path) -> bytes | None:
+    """The bytes of a file student code wrote, if it is a regular file (never through a link)."""
+    try:
+        return uploads.read_regular(path, path.name)
+    except OSError:
+        return None
 
 
 def random_pixels(seed: int, height: int, width: int, mode: str) -> np.ndarray:
@@ -328,7 +329,7 @@ def random_pixels(seed: int, height: int, width: int, mode: str) -> np.ndarray:
 def pil_gray(path: Path) -> np.ndarray:
     from PIL import Image
 
-    with Image.open(path) as image:
+    with Image.open(io.BytesIO(uploads.read_regular(Path(path), Path(path).name))) as image:
         return np.asarray(image.convert("L"))
 
 

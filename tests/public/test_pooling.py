@@ -6,6 +6,7 @@ oracles (F.max_pool2d, F.conv2d, PIL) and properties. Files are written to a fre
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from .pooling_support import (EXERCISE, F32, FORBIDDEN_CALLS, FORBIDDEN_NAMES, H
                               kernel_misconceptions, make_input, normalise_answer, pil_gray, pool_call,
                               pool_cases, pool_misconceptions, random_pixels, same_key_for_every_form,
                               sample_image_path, torch_blur_iter, torch_gauss_kernel, torch_maxpool_iter,
-                              torch_pool, validate_matrix, write_png)
+                              torch_pool, validate_matrix, write_png, read_student_file)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -312,11 +313,12 @@ def _check_plot(submission, seed: int, custom: bool) -> None:
         path = tmp / "comparison.png"
         fig = sub.plot_comparison(img, str(path), iterations, kernel) if custom else \
             sub.plot_comparison(img, str(path))
-        if not path.is_file() or path.stat().st_size == 0:
-            raise Mismatch(f"{call}\n  no PNG file was written at the path given")
+        written = read_student_file(path)
+        if not written:
+            raise Mismatch(f"{call}\n  no PNG file was written at the path given (or not a plain file)")
         from PIL import Image
         try:
-            with Image.open(path) as png:
+            with Image.open(io.BytesIO(written)) as png:
                 png.load()
                 fmt, size = png.format, png.size
         except Exception as exc:  # noqa: BLE001 - any unreadable file is the student's to fix
