@@ -108,17 +108,139 @@ def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = Non
 
 
 # ---------------------------------------------------------------- symbolic answers
+class CheckTimeout(Exception):
+    """A grader-side check ran out of its time or memory (see :func:`isolated`)."""
+
+
+def _vm_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def isolated(fn: Callable[..., Any], *args: Any, timeout: float, memory_mb: int = 512) -> Any:
+    """``fn(*args)`` in a forked child of this (trusted) process, with a time limit and ``memory_mb``
+    of address space beyond what this process maps now; returns its (pickled) result.
+
+    For sympy work on a student's expression (simplify, evaluation, ``doit``): a hang, a blow-up or
+    C-level big-number work that SIGALRM cannot interrupt then costs at most ``timeout`` seconds and
+    never this process's memory. Raises :class:`CheckTimeout` when the child ran out of either; an
+    exception in ``fn`` is raised here as ``CheckTimeout`` too, with its text. Off Linux (a student's
+    laptop), ``fn`` runs in this process.
+    """
+    import os
+    import pickle
+    import select
+    import signal
+    import sys
+    import time
+
+    if sys.platform != "linux" or not hasattr(os, "fork"):
+        return fn(*args)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the child: limits, the work, the result, and out without any cleanup
+        try:
+            os.close(read_fd)
+            import resource
+            limit = _vm_bytes() + memory_mb * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.01) + 0.5)
+            try:
+                out = (True, fn(*args))
+            except MemoryError:
+                out = (False, "it needed more than the memory allowed")
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                out = (False, f"{type(exc).__name__}: {str(exc)[:300]}")
+            try:
+                data = pickle.dumps(out)
+            except Exception:  # noqa: BLE001
+                data = pickle.dumps((False, "its result could not be sent back"))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks, deadline = [], time.monotonic() + timeout + 1.0
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_fd], [], [], left)[0]:
+                raise CheckTimeout(f"it did not finish within {timeout:.1f}s")
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    if not chunks:
+        raise CheckTimeout("it ran out of time or memory")
+    ok, value = pickle.loads(b"".join(chunks))
+    if not ok:
+        raise CheckTimeout(str(value))
+    return value
+
+
+# One answer's equivalence checks share one time-out, however many hint variants it is compared with.
+_answer_deadlines: dict[Any, float] = {}
+_answer_test = [""]
+
+
+def _time_for(answer: Any, timeout: float) -> float:
+    import time
+
+    from . import seam
+
+    if _answer_test[0] != seam.current.nodeid:
+        _answer_deadlines.clear()
+        _answer_test[0] = seam.current.nodeid
+    try:
+        deadline = _answer_deadlines.setdefault(answer, time.monotonic() + timeout)
+    except TypeError:   # unhashable
+        deadline = time.monotonic() + timeout
+    return min(deadline - time.monotonic(), seam.share_left())
+
+
 def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeout: float = 5.0) -> bool:
-    """True when a == b: ``simplify(a - b) == 0``, else agreement at random points (time-boxed)."""
+    """True when a == b: ``simplify(a - b) == 0``, else agreement at random points (time-boxed).
+
+    The work beyond a structural comparison runs in :func:`isolated` (time and memory limits). One
+    answer ``a`` gets ``timeout`` seconds in all within a test, shared by every ``b`` it is compared
+    with (the expected value and the hint variants), and never more than what is left of the
+    exercise's share of the run (see ``seam.check_share``). Out of time means not shown equal.
+    """
+    import sympy
+
+    a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
+    if a == b:
+        return True
+    left = _time_for(a, timeout)
+    if left <= 0:
+        return False
+    try:
+        return bool(isolated(_equivalent, a, b, samples, seed, left, timeout=left))
+    except CheckTimeout:
+        return False
+
+
+def _equivalent(a: Any, b: Any, samples: int, seed: int, timeout: float) -> bool:
     import random
     import signal
     import threading
 
     import sympy
 
-    a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
-    if a == b:
-        return True
     use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
     class _Slow(Exception):
@@ -157,6 +279,51 @@ def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeou
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
+
+
+MAX_SUM_TERMS = 10_000
+
+
+def summed_out(expr: Any, *, timeout: float = 5.0, what: str = "the answer") -> Any:
+    """``expr.doit()`` for a student's Sum or Product answer, bounded: every Sum and Product in it must
+    run over integer limits with at most MAX_SUM_TERMS terms (else a :class:`Mismatch` that says so),
+    and the evaluation itself runs in :func:`isolated`. Never ``doit()`` on student-chosen bounds as
+    they come."""
+    import sympy
+
+    expr = sympy.sympify(expr, strict=True)
+    for node in expr.atoms(sympy.Sum, sympy.Product):
+        for limit in node.limits:
+            lo, hi = (limit[1], limit[2]) if len(limit) == 3 else (None, None)
+            if lo is None or not (lo.is_Integer and hi.is_Integer):
+                raise Mismatch(f"{what}\n  got: {_short(node)}\n  its sum or product over {limit[0]} does not run "
+                               "between whole numbers here, so it cannot be summed out")
+            if int(hi) - int(lo) + 1 > MAX_SUM_TERMS:
+                raise Mismatch(f"{what}\n  got: {_short(node)}\n  its sum or product over {limit[0]} has "
+                               f"{int(hi) - int(lo) + 1} terms here; the grader sums out at most {MAX_SUM_TERMS}")
+    left = min(timeout, _time_for(("summed_out", expr), timeout))
+    if left <= 0:
+        raise Mismatch(f"{what}\n  could not be checked in time (this exercise's share of the grading time is used up)")
+    try:
+        return isolated(lambda e: e.doit(), expr, timeout=left)
+    except CheckTimeout as exc:
+        raise Mismatch(f"{what}\n  got: {_short(expr)}\n  summing it out failed: {exc}") from None
+
+
+def _short(expr: Any, n: int = 200) -> str:
+    text = str(expr)
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def exceeds(value: Any, limit: Any) -> Any:
+    """``value > limit`` where NaN exceeds every limit (``value <= limit`` is False for NaN, so a check
+    written ``if abs(got - want) > tol: fail`` would let a NaN answer pass). Elementwise for arrays and
+    tensors with dimensions, a bool otherwise. Every tolerance check in tests/ goes through this or the
+    comparisons above (a self-test scans for hand-written ones)."""
+    within = value <= limit
+    if getattr(within, "ndim", 0):
+        return ~within
+    return not bool(within)
 
 
 def cmath_close(x: complex, y: complex, rtol: float = 1e-9, atol: float = 1e-12) -> bool:

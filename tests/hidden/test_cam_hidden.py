@@ -10,7 +10,7 @@ from gradescope_utils.autograder_utils.decorators import visibility, weight
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch
+from autograder.checks import Mismatch, exceeds
 
 from ..public.cam_support import (EXERCISE, build_model, cam_tolerance, cam_variants, check_cam_values,
                                   check_classes, check_topk, clear_winner, describe_case, forward_with_activations,
@@ -39,7 +39,7 @@ def test_topk_predictions_on_wider_models(submission, reference, case, k):
     n = min(k, spec["num_classes"])
     for b, (row, ref_row) in enumerate(zip(got, expected)):
         gaps = probs[b, :n + 1].diff().abs() if n < spec["num_classes"] else probs[b, :n].diff().abs()
-        if (gaps.numel() == 0 or gaps.min() > 1e-6) and [p[0] for p in row] != [p[0] for p in ref_row]:
+        if (gaps.numel() == 0 or exceeds(gaps.min(), 1e-6)) and [p[0] for p in row] != [p[0] for p in ref_row]:
             raise Mismatch(f"{what}, input {b}\n  the labels listed are not the {n} most probable classes in "
                            f"order\n  got: {[p[0] for p in row]!r}")
 

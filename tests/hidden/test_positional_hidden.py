@@ -12,7 +12,7 @@ from gradescope_utils.autograder_utils.decorators import visibility, weight
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch
+from autograder.checks import Mismatch, summed_out
 
 from ..public.positional_support import (EXERCISE, as_array, d, encoding_call, encoding_variants, expect_encoding,
                                          first_disagreement, p, q, realified)
@@ -58,7 +58,7 @@ def test_full_dot_equals_the_inner_products_of_the_encoding(submission, referenc
     rng = np.random.default_rng(0)
     for dv in (2, 8, 32):
         pe = as_array(reference(EXERCISE).positional_encoding(100, dv)).astype(np.float64)
-        finite = fixed.subs(d, dv).doit()
+        finite = summed_out(fixed.subs(d, dv), what=f"answer_full_dot() at d = {dv}")
         if not finite.free_symbols <= {p, q}:
             raise Mismatch(f"answer_full_dot() at d = {dv}\n  got: {finite} (from {got})\n  which still has "
                            f"{sorted(s.name for s in finite.free_symbols - {p, q})} in it")

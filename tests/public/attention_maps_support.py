@@ -18,7 +18,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import Mismatch, assert_close
+from autograder.checks import Mismatch, assert_close, exceeds
 
 EXERCISE = "attention_maps"
 
@@ -408,11 +408,11 @@ def check_properties(got: dict, pad, what: str) -> None:
             where = f"{what}: {kind!r}, layer {layer + 1}"
             if not torch.isfinite(t).all():
                 raise Mismatch(f"{where}\n  the maps contain NaN or inf")
-            if (t < -ATOL).any() or (t > 1 + ATOL).any():
+            if (t < -ATOL).any() or exceeds(t, 1 + ATOL).any():
                 raise Mismatch(f"{where}\n  attention weights must lie in [0, 1]; got values in "
                                f"[{float(t.min())!r}, {float(t.max())!r}]\nHint: {HINTS['softmax_missing']}")
             sums = t.sum(dim=-1)
-            bad = (sums - 1).abs() > 1e-5
+            bad = exceeds((sums - 1).abs(), 1e-5)
             if bad.any():
                 index = tuple(int(i) for i in bad.nonzero()[0])
                 hint = "softmax_missing"
@@ -425,13 +425,13 @@ def check_properties(got: dict, pad, what: str) -> None:
             if kind == "decoder_self":
                 T = t.shape[-1]
                 above = t[..., causal_mask(T)]
-                if above.numel() and float(above.abs().max()) > 1e-6:
+                if above.numel() and exceeds(float(above.abs().max()), 1e-6):
                     raise Mismatch(f"{where}\n  decoder self-attention must be causal: weights above the "
                                    f"diagonal must be 0, the largest is {float(above.abs().max())!r}\n"
                                    f"Hint: {HINTS['causal_mask']}")
             elif pad is not None and bool(pad.any()):
                 keys = pad.reshape(pad.shape[0], *([1] * (t.dim() - 2)), pad.shape[1]).expand_as(t)
-                if float(t[keys].abs().max()) > 1e-6:
+                if exceeds(float(t[keys].abs().max()), 1e-6):
                     raise Mismatch(f"{where}\n  padding source positions (as keys) must get weight 0; the "
                                    f"largest is {float(t[keys].abs().max())!r}\nHint: {HINTS['padding_ignored']}")
 

@@ -17,7 +17,7 @@ import torch
 from hypothesis import strategies as st
 from torch.nn import functional as F
 
-from autograder.checks import Mismatch, assert_close, fail, hint_text, sympy_equivalent
+from autograder.checks import Mismatch, assert_close, exceeds, fail, hint_text, sympy_equivalent
 
 EXERCISE = "attention"
 
@@ -504,7 +504,7 @@ def _agree_at_points(a, b, points=4) -> bool:
             va, vb = complex(sympy.N(sympy.sympify(a).subs(at))), complex(sympy.N(sympy.sympify(b).subs(at)))
         except (TypeError, ValueError):
             return False
-        if abs(va - vb) > 1e-9 * (1 + abs(vb)):
+        if exceeds(abs(va - vb), 1e-9 * (1 + abs(vb))):
             return False
     return True
 

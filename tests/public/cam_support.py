@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import Mismatch, assert_close, fail
+from autograder.checks import Mismatch, assert_close, exceeds, fail
 
 EXERCISE = "cam"
 
@@ -385,7 +385,7 @@ def check_map_properties(got, shape: tuple, what: str, nonconstant: torch.Tensor
                 raise Mismatch(f"{what}\n  map {b} comes from a constant map and must be all zeros; got values "
                                f"in [{low!r}, {high!r}]\nHint: {HINTS['constant_map']}")
             continue
-        if low != 0.0 or abs(high - 1.0) > 1e-6:
+        if low != 0.0 or exceeds(abs(high - 1.0), 1e-6):
             hint = "not_normalised" if low < 0 or high > 1 + 1e-6 or low > 0 else None
             if hint is None and high < 1:
                 hint = "normalise_after_upsampling"

@@ -5,7 +5,6 @@ The probes (``run_layer``, ``load_weights``, ``parameter_report``) run next to t
 """
 from __future__ import annotations
 
-import ast
 import math
 
 import torch
@@ -58,33 +57,6 @@ PATCH_CALLS = ["torch.nn.functional.unfold", "torch.Tensor.unfold", "torch._C._n
 # Read in the source of the class itself (names are matched by their last part).
 CONV_NAMES = ["F.conv2d", "F.conv1d", "F.conv3d", "F.conv_transpose2d", "torch.convolution", "torch._convolution"]
 PATCH_NAMES = ["F.unfold", "nn.Unfold", "torch.as_strided", "torch._C._nn.im2col"]
-
-
-class _Source:
-    """Stands in for the submission module in ``check_source``: only some of the file's text."""
-
-    def __init__(self, text: str | None):
-        self._text = text
-
-    def source(self) -> str | None:
-        return self._text
-
-
-def class_source(source: str | None, class_name: str) -> str | None:
-    """The text of the last top-level ``class <class_name>`` (line numbers kept), else the whole file."""
-    if not source:
-        return source
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return source
-    defs = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
-    if not defs:
-        return source
-    node = defs[-1]
-    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-    lines = source.splitlines(keepends=True)
-    return "\n" * (start - 1) + "".join(lines[start - 1:node.end_lineno])
 
 
 # ---------------------------------------------------------------- settings and data
@@ -336,7 +308,7 @@ def check_rule(sub, cls: str, s: dict, calls: list[str], names: list[str], rule:
     if problem:
         raise Mismatch(f"{describe(cls, s)}\n  {problem}")
     got = run_without(sub, calls, rule, layer, "", data["x"])
-    check_source(_Source(class_source(sub.source(), cls)), names, rule)
+    check_source(sub, names, rule, roots=[cls])   # the class and every module-level name it reaches
     expected = torch_forward_backward(data, s, grads=False)["out"]
     if not _close(got, expected):
         assert_close(got, expected, f"{describe(cls, s)}\n  (the rule is credited only when the layer's output "

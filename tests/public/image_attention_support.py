@@ -200,10 +200,14 @@ def _top_level_functions(tree: ast.Module) -> dict[str, ast.AST]:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             out[node.name] = node
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):     # an alias: f = g
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    out[target.id] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and (
+                isinstance(node.value, ast.Name)                                # an alias: f = g
+                or any(isinstance(n, ast.Lambda) for n in ast.walk(node.value))):   # f = lambda ...: [...]
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        out[name.id] = node
     return out
 
 

@@ -12,7 +12,7 @@ import sympy
 import torch
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, assert_close, fail, hint_text
+from autograder.checks import Mismatch, assert_close, exceeds, fail, hint_text
 
 EXERCISE = "softmax"
 
@@ -206,7 +206,7 @@ def expect_rate(got, what: str, numeric, args: tuple[str, ...]) -> None:
         except (TypeError, ValueError):
             value = None
         want = numeric(*(point[n] for n in args))
-        if value is None or abs(value - complex(want)) > 1e-9 * (1 + abs(complex(want))):
+        if value is None or exceeds(abs(value - complex(want)), 1e-9 * (1 + abs(complex(want)))):
             where = ", ".join(f"{n}={point[n]}" for n in args)
             shown = "not a number" if value is None else f"{value.real:.12g}"
             raise Mismatch(f"{what}\n  got: {got}\n  at {where} it is {shown}, "

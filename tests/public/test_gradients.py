@@ -15,7 +15,7 @@ from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, check_keyed_answer, hint_text, is_integer, load_keys
+from autograder.checks import Mismatch, check_keyed_answer, exceeds, hint_text, is_integer, load_keys
 
 from .gradients_support import (EXERCISE, HINTS, ST_ATOL, ST_RTOL, autograd_backprop_step, autograd_discriminator,
                                 autograd_generator, autograd_input, autograd_input_gradient, autograd_l1_gradient,
@@ -77,7 +77,7 @@ def test_product_over_L_layers(submission, skip):
             value = float(got.subs({s: n for s in got.free_symbols}))
         except (TypeError, ValueError):
             value = None
-        if value is None or abs(value - want) > 1e-9 * abs(want):
+        if value is None or exceeds(abs(value - want), 1e-9 * abs(want)):
             hint = None
             if value is not None and skip and abs(value - seed_network_gradient(n, False)) <= 1e-9 * abs(value):
                 hint = "skip_identity_missing"

@@ -16,7 +16,7 @@ from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, assert_close, check_keyed_answer, fail, load_keys
+from autograder.checks import Mismatch, assert_close, check_keyed_answer, exceeds, fail, load_keys
 from autograder.rules import check_source, run_without
 
 from .pooling_support import (EXERCISE, F32, FORBIDDEN_CALLS, FORBIDDEN_NAMES, HINTS, RULE, check_pool, describe,
@@ -154,7 +154,7 @@ def test_gauss_kernel_is_normalised_symmetric_and_gaussian(submission, size, sig
     if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
         check_pool(got, expected, what, hint)
     total = float(got.double().sum())
-    if abs(total - 1) > 1e-5:
+    if exceeds(abs(total - 1), 1e-5):
         fail(what + ": the entries must sum to 1", total, 1.0, hint=hint or "kernel_sum", hints=HINTS)
     g = got.double()
     if not (torch.allclose(g, g.T, atol=1e-7) and torch.allclose(g, g.flip(0), atol=1e-7)

@@ -13,7 +13,7 @@ from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch
+from autograder.checks import Mismatch, exceeds
 
 from .positional_support import (EXERCISE, as_array, encoding_call, encoding_variants, even_d_model, expect_encoding,
                                  expect_expression, expected_full_dot, expected_pair_dot, expected_pair_norm,
@@ -53,13 +53,13 @@ def test_encoding_dot_products_depend_on_the_offset_only(submission, max_len, d_
     # float32 entries (see ENCODING_TOL): each of the d_model products is off by < 3e-4, so a sum by < 3e-4 * d_model.
     tol = 3e-4 * d_model
     norms = np.diag(gram)
-    bad = np.flatnonzero(np.abs(norms - d_model / 2) > tol)
+    bad = np.flatnonzero(exceeds(np.abs(norms - d_model / 2), tol))
     if bad.size:
         i = int(bad[0])
         raise Mismatch(f"{what}\n  |E[{i}]|^2 = {norms[i]!r}, but every row is d_model/2 = {d_model / 2} pairs "
                        f"(sin^2 + cos^2 each)")
     shift = np.abs(gram[1:, 1:] - gram[:-1, :-1])
-    if (shift > tol).any():
+    if exceeds(shift, tol).any():
         i, j = (int(x) for x in np.unravel_index(int(np.argmax(shift)), shift.shape))
         raise Mismatch(f"{what}\n  E[{i}].E[{j}] = {gram[i, j]!r} but E[{i + 1}].E[{j + 1}] = {gram[i + 1, j + 1]!r}: "
                        "the dot product must depend on the offset p - q only")

@@ -15,7 +15,7 @@ import torch
 from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given, settings
 
-from autograder.checks import Mismatch, check_keyed_answer, hint_text, is_integer, load_keys
+from autograder.checks import Mismatch, check_keyed_answer, exceeds, hint_text, is_integer, load_keys
 
 from .transposed_conv_support import (EXERCISE, HINTS, W_NAMES, Z_NAMES, as_array, by_hand_matrix, by_hand_variants,
                                       conv_matrix_variants, conv_settings, conv_transpose_variants,
@@ -147,6 +147,6 @@ def test_adjoint_identity(submission, s):
                        + hint_text("torch_length" if t is not None and t.ndim == 1 else "batch_axes", HINTS))
     lhs, rhs = float((A @ x) @ z), float(x @ t)
     # Integer inputs below 10 in magnitude: every product and sum is exact in float32 and float64.
-    if abs(lhs - rhs) > 1e-6 * (1 + abs(lhs)):
+    if exceeds(abs(lhs - rhs), 1e-6 * (1 + abs(rhs))):
         raise Mismatch(f"{what}\n  <A x, z> = {lhs!r} but <x, t> = {rhs!r}: A^T is not the transposed "
                        "convolution (the tests of conv_matrix and conv_transpose_output say which function is off)")
