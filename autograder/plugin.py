@@ -336,7 +336,8 @@ def pytest_runtest_setup(item: pytest.Item):
         exercise = _exercise_of(item) or ""
         grader = item.config.stash[GRADER_KEY]
         if grader.worker and grader.executor is not None and exercise != seam.current.group:
-            grader.executor.recycle_if_large()   # a new exercise starts: shed the last one's memory
+            # a new exercise starts: shed the last one's memory, and any change its code made to the grader
+            grader.executor.recycle_if_tampered() or grader.executor.recycle_if_large()
         seam.begin_test(item.nodeid, seed, exercise)
         seam.check_share()   # an exercise past its share of the run's time: the rest of it fails at once
         seam.freeze_heap(once=True)  # normally done after collection; never grade with the collector off

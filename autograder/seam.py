@@ -603,6 +603,20 @@ class WorkerExecutor(Executor):
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None and self._ready
 
+    def recycle_if_tampered(self) -> bool:
+        """Restart the worker (lazily) when student code has changed the grader's own modules in it, so
+        that one exercise's tampering cannot spoil the probes of the next."""
+        if not self.alive():
+            return False
+        try:
+            changed = self._request({"op": "guard"}, timeout=CALL_TIMEOUT, what="checking the worker").get("ok")
+        except (StudentTimeout, WorkerCrashed):
+            return True   # already killed
+        if changed:
+            self.kill()
+            return True
+        return False
+
     def recycle_if_large(self, headroom_mb: float | None = None) -> bool:
         """Restart the worker (lazily) when less than ``headroom_mb`` (default
         ``sandbox.HEADROOM_MB``) of its private-memory cap is left."""

@@ -145,7 +145,7 @@ def copy_tree(src: Path, dest: Path, skip: set[str] | frozenset = frozenset()) -
 def _zip_kind(info: zipfile.ZipInfo) -> str | None:
     """What a zip entry is, when it is not a regular file or folder (its Unix mode says)."""
     mode = info.external_attr >> 16
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):   # no type bits: a plain file
         return kind_of(mode)
     return None
 

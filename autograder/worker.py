@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import operator
 import os
 import struct
 import sys
@@ -38,6 +39,12 @@ class Runner:
                 return self._import(str(msg["module"]))
             if op == "release":
                 return {"ok": self._release(int(msg["after"]))}
+            if op == "guard":        # has student code changed the grader's own modules here?
+                try:
+                    GUARD.check()
+                except Tampered as exc:
+                    return {"ok": str(exc)[:300]}
+                return {"ok": None}
             if "seed" in msg:
                 seed_everything(int(msg["seed"]))
             if op == "probe":
@@ -178,39 +185,63 @@ class Guard:
     data is given in the grader instead (README, isolation)."""
 
     def __init__(self):
-        self.modules: dict[str, tuple[Any, dict]] = {}
+        self.modules: dict[str, Any] = {}
+        self.entries: list[tuple[Any, str, Any, str]] = []   # (live mapping or object, key, object, label)
+        self.sizes: list[tuple[Any, int, str]] = []          # (live mapping, its size, label)
 
     def snapshot(self) -> None:
         for name, mod in list(sys.modules.items()):
-            if mod is not None and (name.startswith("autograder") or name.startswith("tests.public")):
-                self.modules[name] = (mod, self._state(mod))
-
-    @staticmethod
-    def _state(mod) -> dict:
-        state = {}
-        for key, value in vars(mod).items():
-            if key in ("__warningregistry__", "__loader__", "__spec__", "__builtins__", "__cached__"):
+            if mod is None or not (name.startswith("autograder") or name.startswith("tests.public")):
                 continue
-            state[key] = value
-            if getattr(value, "__module__", None) == mod.__name__:
+            self.modules[name] = mod
+            names = vars(mod)
+            self.sizes.append((names, len(names), name))
+            for key, value in list(names.items()):
+                self.entries.append((names, key, value, f"{name}.{key}"))
+                if getattr(value, "__module__", None) != name:
+                    continue
                 if hasattr(value, "__code__"):
-                    state[f"{key}.__code__"] = value.__code__
-                    state[f"{key}.__defaults__"] = value.__defaults__
-                    state[f"{key}.__kwdefaults__"] = value.__kwdefaults__
-                    state[f"{key}.__globals__"] = value.__globals__
+                    for attr in ("__code__", "__defaults__", "__kwdefaults__", "__globals__"):
+                        self.entries.append((value, attr, getattr(value, attr), f"{name}.{key}.{attr}"))
                 elif isinstance(value, type):
-                    for attr, member in list(vars(value).items()):
-                        state[f"{key}.{attr}"] = member
-        return state
+                    members = vars(value)   # a live view of the class's attributes
+                    self.sizes.append((members, len(members), f"{name}.{key}"))
+                    for attr, member in list(members.items()):
+                        self.entries.append((members, attr, member, f"{name}.{key}.{attr}"))
+        self.freeze()
+
+    def freeze(self) -> None:
+        """Group the entries by owner for a fast check (C-level loops over each owner's keys)."""
+        groups: dict[int, tuple[Any, list, list]] = {}
+        for owner, key, value, _ in self.entries:
+            groups.setdefault(id(owner), (owner, [], []))
+            groups[id(owner)][1].append(key)
+            groups[id(owner)][2].append(value)
+        self.groups = []
+        for owner, keys, values in groups.values():
+            if hasattr(owner, "get"):
+                read = (lambda o, ks: lambda: map(o.get, ks))(owner, keys)
+            else:
+                getter = operator.attrgetter(*keys) if len(keys) > 1 else (lambda k: lambda o: (getattr(o, k),))(keys[0])
+                read = (lambda o, g: lambda: g(o))(owner, getter)
+            self.groups.append((read, tuple(values)))
 
     def check(self) -> None:
-        for name, (mod, before) in self.modules.items():
+        for name, mod in self.modules.items():
             if sys.modules.get(name) is not mod:
                 raise Tampered(f"the module {name} was replaced")
-            now = self._state(mod)
-            for key in before.keys() | now.keys():
-                if before.get(key, _GONE) is not now.get(key, _GONE):
-                    raise Tampered(f"{name}.{key} was changed")
+        for mapping, size, label in self.sizes:
+            if len(mapping) != size:
+                raise Tampered(f"names were added to or removed from {label}")
+        try:
+            clean = all(all(map(operator.is_, read(), values)) for read, values in self.groups)
+        except AttributeError:
+            clean = False
+        if not clean:   # say what changed
+            for owner, key, value, label in self.entries:
+                now = owner.get(key, _GONE) if hasattr(owner, "get") else getattr(owner, key, _GONE)
+                if now is not value:
+                    raise Tampered(f"{label} was changed")
 
 
 _GONE = object()
@@ -286,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for name in filter(None, preload.split(",")):
             __import__(name)
+            if getattr(sys.modules[name], "__file__", None) is None:   # an unreadable package imports as
+                raise ImportError(f"{name} cannot be read (it imported as an empty namespace package)")
         bind_probes([m for m in probes.split(",") if m])
         STRICT[0] = True
         from . import rules

@@ -55,8 +55,8 @@ def write_submission(tmp: Path, source: str, name: str = "conv_arithmetic") -> P
     return folder
 
 
-def run_autograder(root: Path, env: dict | None = None) -> dict:
-    proc = subprocess.run([str(ROOT / "run_autograder")], capture_output=True, text=True,
+def run_autograder(root: Path, env: dict | None = None, args: list[str] | None = None) -> dict:
+    proc = subprocess.run([str(ROOT / "run_autograder"), *(args or [])], capture_output=True, text=True,
                           env={**os.environ, "AUTOGRADER_ROOT": str(root), **(env or {})})
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((root / "results" / "results.json").read_text())

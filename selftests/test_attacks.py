@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import resource
 import socket
 import threading
 import time
@@ -20,9 +21,9 @@ from typing import Callable
 
 import pytest
 
-from autograder import sandbox, seam
+from autograder import manifest, sandbox, seam
 
-from .conftest import ROOT, SOLUTION, run_autograder
+from .conftest import ROOT, SOLUTION, run_autograder, solution_source
 
 # Runs that use the sandbox user run one at a time (see the lock in conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
@@ -41,6 +42,11 @@ class Attack:
     replace: bool = False                         # the source replaces the solution instead
     extra_files: dict[str, str] = field(default_factory=dict)
     needs_sandbox: bool = False                   # only meaningful as root with the sandbox user
+    exercise: str = EXERCISE                      # the module the source is (appended to its solution)
+    exercises: str = ""                           # AUTOGRADER_EXERCISES (default: the exercise alone)
+    env: dict[str, str] = field(default_factory=dict)
+    setup: Callable[[Path, Path], None] | None = None   # (submission folder, root) -> extra set-up
+    baseline: str | None = None                   # a source whose own score bounds this one's
 
 
 def scores(doc: dict, fragment: str) -> list[float]:
@@ -275,6 +281,304 @@ def conv_param_count(*args, **kwargs):
 ]
 
 
+class _Solutions(dict):
+    def __missing__(self, exercise: str) -> str:
+        self[exercise] = solution_source(exercise)
+        return self[exercise]
+
+
+SOLUTIONS = _Solutions()
+HIDDEN_MARKER = "def test_"          # every hidden test module holds it; no student-visible output may
+METADATA_MARKER = "metadata-marker-5a1c"
+
+
+def exercise_tests(doc: dict, exercise: str) -> list[dict]:
+    return [t for t in doc["tests"] if t["name"].startswith(f"{exercise}:")]
+
+
+def exercise_score(doc: dict, exercise: str) -> float:
+    return sum(t["score"] for t in exercise_tests(doc, exercise))
+
+
+def _link(name: str, target: str):
+    def setup(folder: Path, root: Path) -> None:
+        os.symlink(target.format(source=str(ROOT), root=str(root)), folder / name)
+    return setup
+
+
+def _links(pairs: dict[str, str], metadata: bool = False):
+    def setup(folder: Path, root: Path) -> None:
+        if metadata:
+            (root / "submission_metadata.json").write_text(json.dumps({"secret": METADATA_MARKER}))
+        for name, target in pairs.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(target.format(source=str(ROOT), root=str(root)), folder / name)
+    return setup
+
+
+def _zip_with_link(folder: Path, root: Path) -> None:
+    """A zip whose exercise entry is a symbolic link (zip keeps the link's mode in external_attr)."""
+    import stat
+    import zipfile
+
+    info = zipfile.ZipInfo("exercises/conv_arithmetic.py")
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(folder / "student.zip", "w") as zf:
+        zf.writestr(info, str(ROOT / "solutions" / "conv_arithmetic.py"))
+
+
+def check_link_refused(doc, ctx):
+    text = _all_outputs(doc)
+    assert "symbolic link" in text and "upload the file itself" in text, doc["output"][:500]
+    check_secrets_not_shown(doc, ctx)
+
+
+def check_nothing_leaked(doc, ctx):
+    text = _all_outputs(doc)
+    assert HIDDEN_MARKER not in text, "a hidden test's text reached the student"
+    assert METADATA_MARKER not in text, "submission_metadata.json reached the student"
+    assert "AUTOGRADER_RUN_ID" not in text and "PATH=" not in text, "the grader's environment reached the student"
+    assert "symbolic link" in text
+    check_secrets_not_shown(doc, ctx)
+
+
+def check_rule_names_op(*ops: str):
+    def check(doc, ctx):
+        rules = [t for t in doc["tests"] if "rule" in t["name"].lower()]
+        assert rules, [t["name"] for t in doc["tests"]]
+        for t in rules:
+            assert t["score"] == 0, (t["name"], t["output"][:300])
+            assert "Rule broken" in t["output"] and any(op in t["output"] for op in ops), (t["name"], t["output"][:400])
+    return check
+
+
+def check_exercise_zero(exercise: str):
+    def check(doc, ctx):
+        assert exercise_score(doc, exercise) == 0, [(t["name"], t["score"]) for t in exercise_tests(doc, exercise)
+                                                    if t["score"]]
+    return check
+
+
+def check_other_keeps(exercise: str, also=None):
+    """The honest exercise graded after the attack keeps every point (it is the last in the run)."""
+    def check(doc, ctx):
+        mine = exercise_tests(doc, exercise)
+        assert mine and all(t["score"] == t["max_score"] for t in mine), \
+            [(t["name"], t["output"][:200]) for t in mine if t["score"] < t["max_score"]][:3]
+        if also:
+            also(doc, ctx)
+    return check
+
+
+def _mentions(*fragments: str):
+    def check(doc, ctx):
+        text = _all_outputs(doc)
+        assert any(f in text for f in fragments), (fragments, text[:1500])
+    return check
+
+
+def _all(*checks):
+    def check(doc, ctx):
+        for c in checks:
+            c(doc, ctx)
+    return check
+
+
+def check_protocol_violation_bounded(doc, ctx):
+    _mentions("protocol violation")(doc, ctx)
+    # the grading processes' peak memory (max over this process's reaped descendants) stays bounded
+    assert ctx["children_peak_kb"] < 1_500_000, ctx["children_peak_kb"]
+
+
+def _unreadable_sympy(folder: Path, root: Path) -> None:
+    import sympy
+
+    path = Path(sympy.__file__).parent
+    os.chmod(path, 0o700)
+    _RESTORE.append(path)
+
+
+_RESTORE: list[Path] = []
+
+
+def check_environment_broken(doc, ctx):
+    assert any(t["name"] == "Autograder failed" for t in doc["tests"]), [t["name"] for t in doc["tests"]][:5]
+    assert "grading environment is broken" in doc["output"], doc["output"][:300]
+    assert "could not be imported" not in _all_outputs(doc)
+
+
+NAN_FAKER = """
+import numpy as _np, sympy as _sp, torch as _t
+def _nan(*args, **kwargs):
+    for a in list(args) + list(kwargs.values()):
+        if isinstance(a, _t.Tensor):
+            return _t.full(a.shape, float("nan"), dtype=a.dtype if a.is_floating_point() else _t.float64)
+        if isinstance(a, _np.ndarray):
+            return _np.full(a.shape, _np.nan)
+    return _sp.nan
+def __getattr__(name):
+    return _nan
+"""
+
+SLEEPY = """
+import time as _time
+def _sleepy(f):
+    def wrapped(*args, **kwargs):
+        _time.sleep(2.5)
+        return f(*args, **kwargs)
+    return wrapped
+for _name, _value in list(globals().items()):
+    if callable(_value) and getattr(_value, "__module__", None) == __name__ and not _name.startswith("_"):
+        globals()[_name] = _sleepy(_value)
+"""
+
+FORGE_REPLIES = """
+import os, json, struct
+def _forge():
+    for fd in range(3, 1024):
+        try:
+            if not os.path.exists(f"/proc/self/fd/{{fd}}") or "pipe" not in os.readlink(f"/proc/self/fd/{{fd}}"):
+                continue
+            for seq in range(1, 6):
+                body = json.dumps({{"id": seq, "ok": 12345}}).encode()
+                os.write(fd, struct.pack(">Q", len(body)) + body)
+        except OSError:
+            pass
+_forge()
+"""
+
+HUGE_REPLY = """
+import os, struct
+def fc_param_count(input_shape, n_outputs, bias=True):
+    body = b"[" + b"[]," * (20 * 2**20) + b"[]]"
+    for fd in range(3, 1024):
+        try:
+            if "pipe" in os.readlink(f"/proc/self/fd/{{fd}}"):
+                os.write(fd, struct.pack(">Q", len(body)) + body)
+        except OSError:
+            pass
+    return 12345
+"""
+
+ATTACKS += [
+    Attack("uploads a symbolic link to the reference solution", "", replace=True, bound=0,
+           setup=_link("conv_arithmetic.py", "{source}/solutions/conv_arithmetic.py"), check=check_link_refused),
+    Attack("uploads exercises/ with a symbolic link (GitHub style)", "", replace=True, bound=0,
+           setup=_links({"exercises/conv_arithmetic.py": "{source}/solutions/conv_arithmetic.py"}),
+           check=check_link_refused),
+    Attack("uploads a zip holding a symbolic link", "", replace=True, bound=0, setup=_zip_with_link,
+           check=check_link_refused),
+    Attack("links a hidden test, the metadata and /proc/self/environ, and prints them from another exercise", """
+import glob, os
+for _p in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "*.py"))):
+    if not _p.endswith("conv_arithmetic.py"):
+        try:
+            print(open(_p, errors="replace").read()[:3000])
+        except OSError as _e:
+            print("could not read", _p, type(_e).__name__)
+""", exercises="conv_arithmetic,kernels,pooling,cam",
+           setup=_links({"pooling.py": "{source}/tests/hidden/test_pooling_hidden.py",
+                         "kernels.py": "/proc/self/environ", "cam.py": "{root}/submission_metadata.json"},
+                        metadata=True), check=check_nothing_leaked),
+    Attack("conv2d: F.conv2d saved at import under a name built at run time", """
+_conv = getattr(F, "".join(reversed("d2vnoc")))
+class Conv2d(Conv2d):
+    def forward(self, x):
+        return _conv(x, self.weight, self.bias, self.stride, self.padding)
+class FasterConv2d(Conv2d):
+    pass
+""", exercise="conv2d", bound=23, check=check_rule_names_op("convolution")),
+    Attack("pooling: getattr(torch, 'max_' + 'pool2d') and friends", """
+import torch as _t
+_mp = getattr(_t.nn.functional, "".join(["max_", "pool", "2d"]))
+def max_pool(x, kernel_size, stride=None, padding=0):
+    return _mp(x, kernel_size, stride, padding)
+""", exercise="pooling", bound=20, check=check_rule_names_op("max_pool2d")),
+    Attack("multihead: getattr(F, 'scaled_dot_product' + '_attention')", """
+import torch.nn.functional as _F
+_sdpa = getattr(_F, "scaled_dot_product" + "_attention")
+class ScaledDotProductAttention(ScaledDotProductAttention):
+    def forward(self, q, k, v, mask=None):
+        return _sdpa(q, k, v, attn_mask=mask, dropout_p=self.dropout.p if self.training else 0.0)
+""", exercise="multihead", bound=26, check=check_rule_names_op("scaled_dot_product_attention")),
+    Attack("softmax: torch.softmax saved at import", """
+_sm = getattr(torch, "".join(reversed("xamtfos")))
+def softmax_T(z, T):
+    return _sm(z / T, dim=-1)
+""", exercise="softmax", bound=20, check=check_rule_names_op("softmax")),
+    Attack("kernels: F.conv2d saved at import for apply_kernel", """
+import torch as _t
+_conv = vars(_t.nn.functional)["con" "v2d".strip()]
+def apply_kernel(image, kernel):
+    x = _t.as_tensor(np.asarray(image, dtype=np.float64))[None, None]
+    w = _t.as_tensor(np.asarray(kernel, dtype=np.float64))[None, None]
+    return _conv(x, w)[0, 0].numpy()
+""", exercise="kernels", bound=13, check=check_rule_names_op("convolution", "conv2d")),
+    Attack("rebinds the grader's probes (run_layer, call_forbidding) in the worker", """
+import sys, importlib
+_support = importlib.import_module("tests.public.conv2d_support")
+_rules = importlib.import_module("autograder.rules")
+_honest_run_layer = _support.run_layer
+class Conv2d(Conv2d):
+    def forward(self, x):
+        n = x.shape[0]
+        return torch.zeros(n, self.out_channels, 1, 1)
+class FasterConv2d(Conv2d):
+    pass
+def _run_layer(layer, weight, bias, x, grad_out=None):
+    ref = torch.nn.Conv2d(weight.shape[1], weight.shape[0], weight.shape[2:], layer.stride, layer.padding,
+                          bias=bias is not None)
+    return _honest_run_layer(ref, weight, bias, x, grad_out)
+_support.run_layer = _run_layer
+_rules.call_forbidding = lambda forbidden, target, method, *a, **k: {{"value": None, "functions": [], "ops": [],
+                                                                     "canary": [True, True]}}
+""", exercise="conv2d", bound=23, baseline="""
+class Conv2d(Conv2d):
+    def forward(self, x):
+        n = x.shape[0]
+        return torch.zeros(n, self.out_channels, 1, 1)
+class FasterConv2d(Conv2d):
+    pass
+"""),
+    *[Attack(f"{ex}: NaN answers of the right shape", NAN_FAKER, exercise=ex, replace=True, bound=0)
+      for ex in ("softmax", "transposed_conv", "gradients", "positional")],
+    Attack("every call sleeps just under the call time limit; the exercise after it keeps its points", SLEEPY,
+           exercises="conv_arithmetic,kernels", extra_files={"kernels.py": SOLUTIONS["kernels"]},
+           env={"AUTOGRADER_CALL_TIMEOUT": "3", "AUTOGRADER_BUDGET": "100"},
+           check=check_other_keeps("kernels", _mentions("used up its share"))),
+    Attack("sends a reply of 60 MB of empty lists on the worker's pipe", HUGE_REPLY, bound=FULL - 2,
+           check=_all(check_fc_test_fails, check_protocol_violation_bounded)),
+    Attack("forges replies on the worker's pipe at import", FORGE_REPLIES, bound=FULL,
+           check=_mentions("protocol violation", "did not answer the request")),
+    Attack("the worker cannot import its libraries (sympy unreadable)", "", needs_sandbox=True, bound=0,
+           setup=_unreadable_sympy, check=check_environment_broken),
+    Attack("positional: a Sum to d * 10**9; the exercise after it keeps its points", """
+def answer_full_dot():
+    return sympy.Sum(sympy.cos((p - q) / sympy.Integer(10000) ** (2 * k / d)), (k, 0, d * 10**9))
+""", exercise="positional", exercises="positional,image_attention",
+           extra_files={"image_attention.py": SOLUTIONS["image_attention"]},
+           check=check_other_keeps("image_attention", _mentions("terms here"))),
+    Attack("image_attention: 7**(10**9) unevaluated in a sympy answer; the exercise after it keeps its points", """
+def answer_num_parameters():
+    C_in, C_out = sympy.symbols("C_in C_out", positive=True, integer=True)
+    return sympy.Mul(sympy.Pow(7, 10**9, evaluate=False), C_in, evaluate=False)
+""", exercise="image_attention", exercises="image_attention,attention_maps",
+           extra_files={"attention_maps.py": SOLUTIONS["attention_maps"]},
+           check=check_other_keeps("attention_maps", _mentions("does not build it"))),
+    Attack("a Float of precision 10**10 through a patched encoder; the exercise after it keeps its points", """
+import autograder.wire as _wire
+_plain = _wire._sympy_node
+def _huge(expr):
+    if isinstance(expr, sympy.Float) or expr.is_Number:
+        return ["Float", "1.5", 10**10]
+    return _plain(expr)
+_wire._sympy_node = _huge
+""", exercise="image_attention", exercises="image_attention,attention_maps",
+           extra_files={"attention_maps.py": SOLUTIONS["attention_maps"]},
+           check=check_other_keeps("attention_maps", _mentions("precision"))),
+]
+
+
 def _serve(connections: list) -> tuple[socket.socket, int]:
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -302,17 +606,35 @@ def run_attack(attack: Attack, tmp_path: Path) -> tuple[dict, dict]:
                                              ROOT / "autograder" / "checks.py"]}
     try:
         source = attack.source.format(root=str(tmp_path), source=str(ROOT), port=port)
+        env = {"AUTOGRADER_EXERCISES": attack.exercises or attack.exercise, **attack.env}
+        assignment = ["--assignment", manifest.assignment_of(attack.exercise, ROOT).name]
+        baseline = None
+        if attack.baseline is not None:
+            base_root = tmp_path / "baseline"
+            (base_root / "submission").mkdir(parents=True)
+            (base_root / "submission" / f"{attack.exercise}.py").write_text(
+                SOLUTIONS[attack.exercise].rstrip() + "\n\n" + attack.baseline)
+            baseline = run_autograder(base_root, env=env, args=assignment)
         (tmp_path / "submission").mkdir(parents=True)
-        body = source if attack.replace else SOLUTION.rstrip() + "\n\n" + source
-        (tmp_path / "submission" / f"{EXERCISE}.py").write_text(body)
+        body = source if attack.replace else SOLUTIONS[attack.exercise].rstrip() + "\n\n" + source
+        if body:
+            (tmp_path / "submission" / f"{attack.exercise}.py").write_text(body)
         for name, text in attack.extra_files.items():
             (tmp_path / "submission" / name).write_text(text)
+        if attack.setup is not None:
+            attack.setup(tmp_path / "submission", tmp_path)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         began = time.monotonic()
-        doc = run_autograder(tmp_path, env={"AUTOGRADER_EXERCISES": EXERCISE})
+        doc = run_autograder(tmp_path, env=env, args=assignment)
         seconds = time.monotonic() - began
     finally:
         server.close()
-    return doc, {"snapshots": snapshots, "connections": connections, "seconds": seconds}
+        for path in _RESTORE:   # what a set-up made unreadable
+            os.chmod(path, 0o755)
+        _RESTORE.clear()
+    return doc, {"snapshots": snapshots, "connections": connections, "seconds": seconds, "baseline": baseline,
+                 "children_before_kb": children_before,
+                 "children_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
@@ -321,6 +643,8 @@ def test_attack_is_contained(tmp_path, attack):
         pytest.fail("this attack is only contained by the sandbox: run the self-tests as root after setup.sh")
     doc, ctx = run_attack(attack, tmp_path)
     assert doc["tests"] and doc["score"] <= attack.bound + 1e-9, doc["score"]
+    if ctx["baseline"] is not None:
+        assert doc["score"] <= ctx["baseline"]["score"] + 1e-9, (doc["score"], ctx["baseline"]["score"])
     if attack.check:
         attack.check(doc, ctx)
     for path, before in ctx["snapshots"].items():   # the grader's own files are as they were
