@@ -225,6 +225,9 @@ def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeou
     a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
     if a == b:
         return True
+    from . import seam
+
+    seam.check_share("the rest of its answers could not be checked in time")
     left = _time_for(a, timeout)
     if left <= 0:
         return False
@@ -232,6 +235,37 @@ def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeou
         return bool(isolated(_equivalent, a, b, samples, seed, left, timeout=left))
     except CheckTimeout:
         return False
+
+
+def expands_to_zero(expr: Any, *, trig: bool = False, timeout: float = 5.0) -> bool:
+    """``expand(expr) == 0`` (with ``trig``: expanding the trigonometric functions of sums too), for an
+    expression built from a student's answer: run in :func:`isolated`, within the answer's time-out
+    (shared with :func:`sympy_equivalent` for the same expression) and the exercise's share. Out of
+    time or memory means not shown zero."""
+    import sympy
+
+    expr = sympy.sympify(expr, strict=True)
+    if expr == 0:
+        return True
+    from . import seam
+
+    seam.check_share("the rest of its answers could not be checked in time")
+    left = _time_for(("expand", expr), timeout)
+    if left <= 0:
+        return False
+    try:
+        return bool(isolated(_expands_to_zero, expr, trig, timeout=left))
+    except CheckTimeout:
+        return False
+
+
+def _expands_to_zero(expr: Any, trig: bool) -> bool:
+    import sympy
+
+    out = sympy.expand(expr)
+    if trig:
+        out = sympy.expand(sympy.expand_trig(out))
+    return out == 0
 
 
 def _equivalent(a: Any, b: Any, samples: int, seed: int, timeout: float) -> bool:

@@ -23,7 +23,7 @@ import pytest
 
 from autograder import manifest, sandbox, seam
 
-from .conftest import ROOT, SOLUTION, run_autograder, solution_source
+from .conftest import ROOT, run_autograder, solution_source
 
 # Runs that use the sandbox user run one at a time (see the lock in conftest.py).
 pytestmark = [pytest.mark.slow, pytest.mark.sandbox]
@@ -407,6 +407,14 @@ def check_environment_broken(doc, ctx):
     assert "could not be imported" not in _all_outputs(doc)
 
 
+ZERO_CONV = """
+class Conv2d(Conv2d):
+    def forward(self, x):
+        return torch.zeros(x.shape[0], self.out_channels, 1, 1)
+class FasterConv2d(Conv2d):
+    pass
+"""
+
 NAN_FAKER = """
 import numpy as _np, sympy as _sp, torch as _t
 def _nan(*args, **kwargs):
@@ -519,12 +527,6 @@ import sys, importlib
 _support = importlib.import_module("tests.public.conv2d_support")
 _rules = importlib.import_module("autograder.rules")
 _honest_run_layer = _support.run_layer
-class Conv2d(Conv2d):
-    def forward(self, x):
-        n = x.shape[0]
-        return torch.zeros(n, self.out_channels, 1, 1)
-class FasterConv2d(Conv2d):
-    pass
 def _run_layer(layer, weight, bias, x, grad_out=None):
     ref = torch.nn.Conv2d(weight.shape[1], weight.shape[0], weight.shape[2:], layer.stride, layer.padding,
                           bias=bias is not None)
@@ -532,14 +534,7 @@ def _run_layer(layer, weight, bias, x, grad_out=None):
 _support.run_layer = _run_layer
 _rules.call_forbidding = lambda forbidden, target, method, *a, **k: {{"value": None, "functions": [], "ops": [],
                                                                      "canary": [True, True]}}
-""", exercise="conv2d", bound=23, baseline="""
-class Conv2d(Conv2d):
-    def forward(self, x):
-        n = x.shape[0]
-        return torch.zeros(n, self.out_channels, 1, 1)
-class FasterConv2d(Conv2d):
-    pass
-"""),
+""" + ZERO_CONV, exercise="conv2d", bound=23, baseline=ZERO_CONV),
     *[Attack(f"{ex}: NaN answers of the right shape", NAN_FAKER, exercise=ex, replace=True, bound=0)
       for ex in ("softmax", "transposed_conv", "gradients", "positional")],
     Attack("every call sleeps just under the call time limit; the exercise after it keeps its points", SLEEPY,
@@ -565,6 +560,17 @@ def answer_num_parameters():
 """, exercise="image_attention", exercises="image_attention,attention_maps",
            extra_files={"attention_maps.py": SOLUTIONS["attention_maps"]},
            check=check_other_keeps("attention_maps", _mentions("does not build it"))),
+    Attack("transposed_conv: matrix entries that each take the full equivalence time-out; the exercise after it "
+           "keeps its points", """
+_w0, _w1, _w2 = sympy.symbols("w0 w1 w2", real=True)
+_slow = sum((_w0 + i * _w1 + _w2) ** 7 / (_w1 - i * _w2 + 1) ** 5 for i in range(1, 9))
+_matrix, _output = answer_conv_matrix(), answer_transposed_output()
+def answer_conv_matrix():
+    return _matrix.applyfunc(lambda x: x + _slow)
+def answer_transposed_output():
+    return _output.applyfunc(lambda x: x + _slow)
+""", exercise="transposed_conv", exercises="transposed_conv,cam", extra_files={"cam.py": SOLUTIONS["cam"]},
+           env={"AUTOGRADER_BUDGET": "150"}, check=check_other_keeps("cam")),
     Attack("a Float of precision 10**10 through a patched encoder; the exercise after it keeps its points", """
 import autograder.wire as _wire
 _plain = _wire._sympy_node

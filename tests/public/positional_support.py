@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, assert_close, hint_text, summed_out, sympy_equivalent
+from autograder.checks import Mismatch, assert_close, expands_to_zero, hint_text, summed_out, sympy_equivalent
 
 EXERCISE = "positional"
 
@@ -246,7 +246,7 @@ def exactly_equal(x, y) -> bool:
     """x == y proved by sympy: expanding the trigonometric functions of sums makes the difference 0, else
     checks.sympy_equivalent (simplify the difference, else random points of every symbol, time-boxed)."""
     try:
-        if sympy.expand(sympy.expand_trig(sympy.expand(x - y))) == 0:
+        if expands_to_zero(x - y, trig=True):
             return True
     except (TypeError, ValueError, AttributeError):
         pass
