@@ -1,10 +1,12 @@
 """The attack catalog: small malicious submissions graded the way Gradescope grades them.
 
-Each attack is the honest conv_arithmetic solution plus a malicious part, run through
-``run_autograder`` (as root this means the sandboxed worker; see autograder/sandbox.py).
-Every attack must leave a valid results.json, finish well inside the budget, and score no
-more than the honest part of its submission; most also check that the attack had no effect.
-``python -m selftests.attacks_table`` prints the table of what each attack got.
+Most attacks are the honest solution of one exercise (conv_arithmetic unless ``exercise`` says
+otherwise) plus a malicious part; some replace it, upload links or special files, or add an honest
+second exercise that must keep its points. Each runs through ``run_autograder`` (as root this means
+the sandboxed worker; see autograder/sandbox.py). Every attack must leave a valid results.json,
+finish well inside the budget, and score no more than the honest part of its submission (or than
+its ``baseline``); most also check that the attack had no effect, or that it failed with a message
+that names it. ``python -m selftests.attacks_table`` prints the table of what each attack got.
 """
 from __future__ import annotations
 
