@@ -13,7 +13,8 @@ import numpy as np
 import sympy
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, assert_close, expands_to_zero, hint_text, summed_out, sympy_equivalent
+from autograder.checks import (CheckTimeout, Mismatch, assert_close, expands_to_zero, hint_text, isolated, summed_out,
+                               sympy_equivalent)
 
 EXERCISE = "positional"
 
@@ -147,8 +148,15 @@ def pe_pair(pos, w=omega) -> sympy.Matrix:
 def in_offset(expr):
     """``expr`` rewritten in the offset t = p - q by substitution only (p = q + t, then expand the arguments):
     no trigonometric identity is applied, so q is gone only when the expression was written in p - q."""
+    try:   # expand runs isolated: a student's expression could expand to millions of terms
+        return isolated(_in_offset, sympy.sympify(expr), timeout=5.0)
+    except CheckTimeout as exc:
+        raise Mismatch(f"rewriting {expr} in p - q could not be checked: {exc}") from None
+
+
+def _in_offset(expr):
     t = sympy.Symbol("t_offset", real=True)
-    return sympy.expand(sympy.sympify(expr).subs(p, q + t))
+    return sympy.expand(expr.subs(p, q + t))
 
 
 def expected_pair_norm():
@@ -226,6 +234,8 @@ def random_points(rng: np.random.Generator, symbols, samples: int) -> list[np.nd
 def numerically_equal(x, y, samples: int = 16, seed: int = 1) -> bool:
     """x == y at random points, in float64 (a fast rejection before exactly_equal; never accepts on its own)."""
     x, y = sympy.sympify(x), sympy.sympify(y)
+    if x.has(sympy.Sum, sympy.Product) or y.has(sympy.Sum, sympy.Product):
+        return False   # a sum over student-chosen limits is evaluated only by summed_out (bounded)
     symbols = sorted(x.free_symbols | y.free_symbols, key=lambda s: s.name)
     values = random_points(np.random.default_rng(seed), symbols, samples)
     try:
