@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import select
 import signal
 import struct
@@ -349,6 +350,10 @@ class Executor:
             self._import_failures[name] = f"{self.display}/{name}.py could not be imported: {exc}"
             raise SubmissionImportError(self._import_failures[name]) from None
         handle = self._decode_reply(reply, what=f"import {name}")
+        if not isinstance(handle, Handle) or not handle._type.startswith("module"):
+            self.close()
+            raise SubmissionImportError(f"{self.display}/{name}.py could not be imported: the reply to the import "
+                                        "was not a module (a protocol violation)")
         self._modules[name] = (self.generation, handle)
         return handle
 
@@ -526,7 +531,8 @@ class WorkerExecutor(Executor):
         super().__init__(submission_dir, display_name)
         self.preload = preload
         self.probes = list(probes)     # modules whose probe functions the worker binds before student code
-        self._seq = 0
+        self._seq = 0                   # requests sent (their ids are random: see _request)
+        self._ids = random.SystemRandom()
         self.proc: subprocess.Popen | None = None
         self._out = self._in = None
         self._log = None
@@ -656,8 +662,11 @@ class WorkerExecutor(Executor):
             raise WorkerCrashed(f"the process running your code had ended before {what}")
         if not self._ready:
             self._wait_ready()
+        # Each request's id is random, not a counter: code in the worker that writes a reply of its own
+        # onto the pipe cannot guess the id it must echo (it would have to dig the request out of the
+        # worker's memory: best-effort, see the README's isolation section).
         self._seq += 1
-        seq = self._seq
+        seq = self._ids.getrandbits(53)
         payload = json.dumps({**msg, "id": seq}).encode()
         deadline = time.monotonic() + timeout
         try:
