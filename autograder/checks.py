@@ -14,6 +14,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from .wire import short
+
 # rtol and atol, always together, keyed by dtype name.
 TOLERANCES: dict[str, tuple[float, float]] = {
     "float16": (1e-3, 1e-5),
@@ -225,16 +227,7 @@ def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeou
     a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
     if a == b:
         return True
-    from . import seam
-
-    seam.check_share("the rest of its answers could not be checked in time")
-    left = _time_for(a, timeout)
-    if left <= 0:
-        return False
-    try:
-        return bool(isolated(_equivalent, a, b, samples, seed, left, timeout=left))
-    except CheckTimeout:
-        return False
+    return _shown_in_time(a, timeout, lambda left: _equivalent(a, b, samples, seed, left))
 
 
 def expands_to_zero(expr: Any, *, trig: bool = False, timeout: float = 5.0) -> bool:
@@ -247,14 +240,20 @@ def expands_to_zero(expr: Any, *, trig: bool = False, timeout: float = 5.0) -> b
     expr = sympy.sympify(expr, strict=True)
     if expr == 0:
         return True
+    return _shown_in_time(("expand", expr), timeout, lambda left: _expands_to_zero(expr, trig))
+
+
+def _shown_in_time(answer: Any, timeout: float, work: Callable[[float], Any]) -> bool:
+    """``work(seconds left)`` in :func:`isolated`, within ``answer``'s shared time-out and the exercise's
+    share (its use-up is raised, as "could not be checked in time"); False when it ran out of time."""
     from . import seam
 
     seam.check_share("the rest of its answers could not be checked in time")
-    left = _time_for(("expand", expr), timeout)
+    left = _time_for(answer, timeout)
     if left <= 0:
         return False
     try:
-        return bool(isolated(_expands_to_zero, expr, trig, timeout=left))
+        return bool(isolated(work, left, timeout=left))
     except CheckTimeout:
         return False
 
@@ -330,10 +329,10 @@ def summed_out(expr: Any, *, timeout: float = 5.0, what: str = "the answer") -> 
         for limit in node.limits:
             lo, hi = (limit[1], limit[2]) if len(limit) == 3 else (None, None)
             if lo is None or not (lo.is_Integer and hi.is_Integer):
-                raise Mismatch(f"{what}\n  got: {_short(node)}\n  its sum or product over {limit[0]} does not run "
+                raise Mismatch(f"{what}\n  got: {short(node, 200)}\n  its sum or product over {limit[0]} does not run "
                                "between whole numbers here, so it cannot be summed out")
             if int(hi) - int(lo) + 1 > MAX_SUM_TERMS:
-                raise Mismatch(f"{what}\n  got: {_short(node)}\n  its sum or product over {limit[0]} has "
+                raise Mismatch(f"{what}\n  got: {short(node, 200)}\n  its sum or product over {limit[0]} has "
                                f"{int(hi) - int(lo) + 1} terms here; the grader sums out at most {MAX_SUM_TERMS}")
     left = min(timeout, _time_for(("summed_out", expr), timeout))
     if left <= 0:
@@ -341,12 +340,7 @@ def summed_out(expr: Any, *, timeout: float = 5.0, what: str = "the answer") -> 
     try:
         return isolated(lambda e: e.doit(), expr, timeout=left)
     except CheckTimeout as exc:
-        raise Mismatch(f"{what}\n  got: {_short(expr)}\n  summing it out failed: {exc}") from None
-
-
-def _short(expr: Any, n: int = 200) -> str:
-    text = str(expr)
-    return text if len(text) <= n else text[: n - 3] + "..."
+        raise Mismatch(f"{what}\n  got: {short(expr, 200)}\n  summing it out failed: {exc}") from None
 
 
 def exceeds(value: Any, limit: Any) -> Any:

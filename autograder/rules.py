@@ -137,10 +137,9 @@ def reachable(tree: ast.Module, roots: Iterable[str]) -> list[ast.stmt]:
         if _is_main_block(stmt):   # `if __name__ == "__main__":` never runs when graded
             continue
         names = _bound_names(stmt)
-        if not names and not isinstance(stmt, ast.Expr):
-            always.append(stmt)
-        elif isinstance(stmt, ast.Expr) and not (isinstance(stmt.value, ast.Constant)):
-            always.append(stmt)   # a call at import (setattr, globals().update, ...)
+        docstring = isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if (not names or isinstance(stmt, ast.Expr)) and not docstring:
+            always.append(stmt)   # binds nothing by name, e.g. a call at import (setattr, globals().update, ...)
         for name in names:
             binders.setdefault(name, []).append(stmt)
     picked: list[ast.stmt] = []
@@ -289,22 +288,24 @@ def _canary(record: _Record, hardshrink, probe) -> bool:
     return CANARY in record.functions[before_f:] and CANARY in record.ops[before_o:]
 
 
-def _bind_torch():
-    import torch
-
-    return torch.hardshrink, torch.ones
+_TORCH: dict[str, Any] = {}
 
 
-_TORCH: dict[str, Any] = {}   # bound at the first probe (before student code, in the worker: see bind_probes)
+def canary_tools() -> tuple:
+    """(torch.hardshrink, torch.ones), looked up once: in the worker before any student code runs
+    (worker.main), so that a later replacement of either does not reach the canary."""
+    if not _TORCH:
+        import torch
+
+        _TORCH["canary"] = (torch.hardshrink, torch.ones)
+    return _TORCH["canary"]
 
 
 def call_forbidding(forbidden: list[str], target: Any, method: str, *args, **kwargs) -> dict:
     """Probe: ``target.<method>(*args, **kwargs)`` with the ``forbidden`` callables disabled and every
     torch operation recorded. Returns plain data: the value, what was recorded, and whether the
     canary was seen before and after the call (the grader decides)."""
-    if not _TORCH:
-        _TORCH["canary"] = _bind_torch()
-    hardshrink, ones = _TORCH["canary"]
+    hardshrink, ones = canary_tools()
     func = target
     for name in method.split(".") if method else []:
         func = getattr(func, name)

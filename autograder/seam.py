@@ -531,8 +531,7 @@ class WorkerExecutor(Executor):
         super().__init__(submission_dir, display_name)
         self.preload = preload
         self.probes = list(probes)     # modules whose probe functions the worker binds before student code
-        self._seq = 0                   # requests sent (their ids are random: see _request)
-        self._ids = random.SystemRandom()
+        self._ids = random.SystemRandom()   # request ids (see _request)
         self.proc: subprocess.Popen | None = None
         self._out = self._in = None
         self._log = None
@@ -665,7 +664,6 @@ class WorkerExecutor(Executor):
         # Each request's id is random, not a counter: code in the worker that writes a reply of its own
         # onto the pipe cannot guess the id it must echo (it would have to dig the request out of the
         # worker's memory: best-effort, see the README's isolation section).
-        self._seq += 1
         seq = self._ids.getrandbits(53)
         payload = json.dumps({**msg, "id": seq}).encode()
         deadline = time.monotonic() + timeout

@@ -85,9 +85,10 @@ def _sympy_node(expr) -> Any:
     return [name, [_sympy_node(a) for a in expr.args]]
 
 
-def _short(expr) -> str:
-    text = str(expr)
-    return text if len(text) <= 60 else text[:57] + "..."
+def short(value, n: int = 60) -> str:
+    """``str(value)`` cut to ``n`` characters, for messages about a student's expression."""
+    text = str(value)
+    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def _log10_bound(expr) -> float:
@@ -182,7 +183,7 @@ def _sympy_from(node, depth: int, budget: _SympyBudget | None = None):
         limit = SYMPY_EXPONENT_SYMBOLIC if args[0].free_symbols else SYMPY_EXPONENT
         if _log10_bound(args[1]) > math.log10(limit):
             raise WireError(f"an answer raises to a power that may exceed {limit} in size (it is built from "
-                            f"{_short(args[1])}); the grader does not build it")
+                            f"{short(args[1])}); the grader does not build it")
     if kind in ("factorial", "gamma", "binomial") and all(not a.free_symbols for a in args):
         if _log10_bound(cls(*args, evaluate=False)) > SYMPY_RESULT_DIGITS:
             raise WireError(f"an answer holds {kind} of a number too large to evaluate; the grader does not build it")
@@ -190,7 +191,7 @@ def _sympy_from(node, depth: int, budget: _SympyBudget | None = None):
         built = cls(*args, evaluate=False)
         if kind == "Pow" and not built.free_symbols and _log10_bound(built) > SYMPY_RESULT_DIGITS:
             raise WireError(f"an answer holds a number that may have more than {SYMPY_RESULT_DIGITS} digits once "
-                            f"evaluated ({_short(built)}); the grader does not build it")
+                            f"evaluated ({short(built)}); the grader does not build it")
         return built
     return cls(*args)
 

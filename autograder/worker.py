@@ -12,6 +12,7 @@ import importlib.util
 import json
 import operator
 import os
+from itertools import repeat
 import struct
 import sys
 from pathlib import Path
@@ -211,20 +212,14 @@ class Guard:
         self.freeze()
 
     def freeze(self) -> None:
-        """Group the entries by owner for a fast check (C-level loops over each owner's keys)."""
+        """Group the entries by owner, so that :meth:`check` compares each owner's keys in one C-level pass."""
         groups: dict[int, tuple[Any, list, list]] = {}
         for owner, key, value, _ in self.entries:
-            groups.setdefault(id(owner), (owner, [], []))
-            groups[id(owner)][1].append(key)
-            groups[id(owner)][2].append(value)
-        self.groups = []
-        for owner, keys, values in groups.values():
-            if hasattr(owner, "get"):
-                read = (lambda o, ks: lambda: map(o.get, ks))(owner, keys)
-            else:
-                getter = operator.attrgetter(*keys) if len(keys) > 1 else (lambda k: lambda o: (getattr(o, k),))(keys[0])
-                read = (lambda o, g: lambda: g(o))(owner, getter)
-            self.groups.append((read, tuple(values)))
+            _, keys, values = groups.setdefault(id(owner), (owner, [], []))
+            keys.append(key)
+            values.append(value)
+        self.groups = [(owner, hasattr(owner, "get"), tuple(keys), tuple(values))
+                       for owner, keys, values in groups.values()]
 
     def check(self) -> None:
         for name, mod in self.modules.items():
@@ -234,8 +229,10 @@ class Guard:
             if len(mapping) != size:
                 raise Tampered(f"names were added to or removed from {label}")
         try:
-            clean = all(all(map(operator.is_, read(), values)) for read, values in self.groups)
-        except AttributeError:
+            clean = all(all(map(operator.is_, map(owner.get, keys) if mapping else map(getattr, repeat(owner), keys),
+                                values))
+                        for owner, mapping, keys, values in self.groups)
+        except AttributeError:   # an attribute deleted
             clean = False
         if not clean:   # say what changed
             for owner, key, value, label in self.entries:
@@ -322,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         bind_probes([m for m in probes.split(",") if m])
         STRICT[0] = True
         from . import rules
-        rules._TORCH["canary"] = rules._bind_torch()   # before any student code can replace torch.hardshrink
+        rules.canary_tools()   # bound before any student code can replace torch.hardshrink
     except Exception as exc:  # the grading environment is broken: the grader's fault, never the student's
         _write_frame(fd_out, b"broke" + f"{type(exc).__name__}: {exc}"[:2000].encode("utf-8", "replace"))
         return
