@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="also run cosmic-ray mutation testing of solutions/ against the grading tests (slow)")
     p.add_argument("--mutation-limit", type=int, default=0,
                    help="with --mutation: at most N mutants per exercise, evenly spaced (default: all)")
+    p.add_argument("--resume", action="store_true",
+                   help="with --mutation: keep the reports in benchmarks/mutation/ that still match the code")
+    p.add_argument("--mutation-only", action="store_true",
+                   help="run only the mutation testing, not the catalogued cases")
 
     p = sub.add_parser("test", help="run the grading tests on a folder of modules (default: solutions/)")
     p.add_argument("--submission", default=str(ROOT / "solutions"), help="folder to grade (default: solutions/)")
@@ -103,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from . import quality
 
-        return quality.main(args.exercise, args.jobs, args.mutation, args.mutation_limit)
+        return quality.main(args.exercise, args.jobs, args.mutation or args.mutation_only, args.mutation_limit,
+                            resume=args.resume, only_mutation=args.mutation_only)
     if args.command == "test":
         cmd = [sys.executable, "-m", "pytest", "tests", "--submission", args.submission,
                *(["--worker"] if args.worker else []), *args.pytest_args]

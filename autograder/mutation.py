@@ -7,9 +7,17 @@ its mutants, those outside ``# BEGIN SOLUTION`` / ``# END SOLUTION`` (task text,
 skipped, and each remaining one is graded with
 ``pytest <the exercise's test files> --submission mut -x``. A mutant is killed when a test fails.
 Exercises run in parallel; it is slow (one pytest start per mutant) and not part of CI.
+
+Each exercise's report is kept in ``benchmarks/mutation/<exercise>.json`` with the hash of the
+solution and tests it measured, so a long run can be resumed (``--resume`` skips exercises whose
+kept report still matches) and ``python benchmarks/mutation_table.py`` prints the table.
+Survivors that are equivalent mutants (no test can tell them from the solution) are listed in
+``benchmarks/mutation/equivalent.json`` ("exercise:line:operator#occurrence": one-line reason) and
+excluded from the score.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -23,6 +31,7 @@ from pathlib import Path
 from .manifest import ROOT
 from .quality import test_files
 
+REPORTS = ROOT / "benchmarks" / "mutation"
 COPY = ("autograder", "tests", "solutions", "assignments.toml", "conftest.py", "pyproject.toml")
 
 
@@ -57,6 +66,7 @@ def _skip_outside(session: Path, keep: set[int], limit: int) -> int:
 
 def run_exercise(exercise: str, limit: int = 0, timeout: float = 120.0) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix=f"mutation-{exercise}-"))
+    measured = measured_hash(exercise)   # of what is copied now, not of what is there when it ends
     try:
         for part in COPY:
             src = ROOT / part
@@ -96,17 +106,58 @@ def run_exercise(exercise: str, limit: int = 0, timeout: float = 120.0) -> dict:
                 killed += 1
             elif outcome == "survived":
                 row = m["start_pos"][0]
-                survivors.append(f"line {row}: {m['operator_name']} #{m['occurrence']}: "
-                                 f"{lines[row - 1].strip()[:80]}")
+                survivors.append({"id": f"{exercise}:{row}:{m['operator_name']}#{m['occurrence']}",
+                                  "line": lines[row - 1].strip()[:100]})
             else:
                 incompetent += 1
-        return {"exercise": exercise, "mutants": n, "killed": killed, "survivors": survivors,
-                "incompetent": incompetent}
+        return {"exercise": exercise, "hash": measured, "limit": limit, "mutants": n,
+                "killed": killed, "survivors": survivors, "incompetent": incompetent}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def main(exercises: list[str], jobs: int | None = None, limit: int = 0) -> list[dict]:
+def measured_hash(exercise: str) -> str:
+    """What a kept report measured: the solution and the exercise's test files."""
+    h = hashlib.sha256()
+    for rel in [f"solutions/{exercise}.py", *test_files(exercise), f"tests/public/{exercise}_support.py"]:
+        path = ROOT / rel
+        h.update(rel.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return h.hexdigest()[:16]
+
+
+def kept(exercise: str) -> dict | None:
+    path = REPORTS / f"{exercise}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def equivalent() -> dict[str, str]:
+    path = REPORTS / "equivalent.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def score(report: dict, equiv: dict[str, str]) -> tuple[int, int, list[dict]]:
+    """(killed, scored, live survivors), equivalent mutants excluded."""
+    live = [s for s in report["survivors"] if s["id"] not in equiv]
+    return report["killed"], report["killed"] + len(live), live
+
+
+def table(reports: list[dict]) -> str:
+    equiv = equivalent()
+    lines = [f"{'exercise':<18} {'sampled':>7} {'killed':>7} {'equivalent':>10} {'score':>6}  stale?"]
+    total_k = total_s = 0
+    for r in reports:
+        k, n, live = score(r, equiv)
+        total_k, total_s = total_k + k, total_s + n
+        stale = "" if r.get("hash") == measured_hash(r["exercise"]) else "stale (code changed since)"
+        lines.append(f"{r['exercise']:<18} {r['mutants']:>7} {k:>7} {len(r['survivors']) - len(live):>10} "
+                     f"{(f'{100 * k / n:.0f}%' if n else 'n/a'):>6}  {stale}")
+        lines += [f"      survived {s['id']}: {s['line']}" for s in live]
+    lines.append(f"{'overall':<18} {'':>7} {total_k:>7} {'':>10} "
+                 f"{(f'{100 * total_k / total_s:.0f}%' if total_s else 'n/a'):>6}")
+    return "\n".join(lines)
+
+
+def main(exercises: list[str], jobs: int | None = None, limit: int = 0, resume: bool = False) -> list[dict]:
     try:
         import cosmic_ray  # noqa: F401
     except ImportError:
@@ -114,16 +165,17 @@ def main(exercises: list[str], jobs: int | None = None, limit: int = 0) -> list[
         return []
     print(f"\nMutation testing (cosmic-ray) of solutions/ against the grading tests"
           f"{f', at most {limit} mutants per exercise' if limit else ''}:")
+    REPORTS.mkdir(parents=True, exist_ok=True)
+
+    def one(ex: str) -> dict:
+        old = kept(ex)
+        if resume and old and old.get("hash") == measured_hash(ex) and old.get("limit") == limit:
+            return old
+        report = run_exercise(ex, limit)
+        (REPORTS / f"{ex}.json").write_text(json.dumps(report, indent=1) + "\n")
+        return report
+
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        reports = list(pool.map(lambda ex: run_exercise(ex, limit), exercises))
-    total = sum(r["killed"] + len(r["survivors"]) for r in reports)
-    for r in reports:
-        scored = r["killed"] + len(r["survivors"])
-        share = f"{100 * r['killed'] / scored:.0f}%" if scored else "n/a"
-        print(f"  {r['exercise']:<18} killed {r['killed']}/{scored} ({share}), "
-              f"{r['incompetent']} incompetent (did not run)")
-        for s in r["survivors"]:
-            print(f"      survived: {s}")
-    killed = sum(r["killed"] for r in reports)
-    print(f"  overall: {killed}/{total} killed" + (f" ({100 * killed / total:.0f}%)" if total else ""))
+        reports = list(pool.map(one, exercises))
+    print(table(reports))
     return reports
