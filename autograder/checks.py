@@ -80,9 +80,22 @@ def _to_numpy(value: Any):
     return arr, name
 
 
+def observed(got: Any, expected: Any, rtol: float, atol: float, axes=None, sizes=None) -> str:
+    """The structural explanation of a difference (see :mod:`autograder.diagnose`) as a feedback line."""
+    from .diagnose import explain
+
+    try:
+        found = explain(got, expected, rtol=rtol, atol=atol, axes=axes, sizes=sizes)
+    except Exception:   # an explanation is a courtesy; it never turns a failure into a crash
+        found = None
+    return f"\n  observed: {found}" if found else ""
+
+
 def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = None, atol: float | None = None,
-                 reveal: bool = True, hint: str | None = None, hints: Mapping[str, str] | None = None) -> None:
-    """Shape first, then values: how many differ, the worst difference and where."""
+                 reveal: bool = True, hint: str | None = None, hints: Mapping[str, str] | None = None,
+                 axes=None, sizes=None) -> None:
+    """Shape first, then values: how many differ, the worst difference and where, and the structural
+    explanation that fits, if one does (``axes`` names the axes, ``sizes`` names sizes for a scale)."""
     import numpy as np
 
     if got is None or not (hasattr(got, "shape") or isinstance(got, (list, tuple, numbers.Number))):
@@ -90,12 +103,12 @@ def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = Non
              detail="  (the value returned is not an array or number)")
     g, _ = _to_numpy(got)
     e, dtype = _to_numpy(expected)
-    if g.shape != e.shape:
-        raise Mismatch(f"{what}\n  expected shape: {tuple(e.shape)}\n  got shape:      {tuple(g.shape)}"
-                       + hint_text(hint, hints))
     default_rtol, default_atol = TOLERANCES.get(dtype, TOLERANCES["float32"])
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
+    if g.shape != e.shape:
+        raise Mismatch(f"{what}\n  expected shape: {tuple(e.shape)}\n  got shape:      {tuple(g.shape)}"
+                       + observed(g, e, rtol, atol, axes, sizes) + hint_text(hint, hints))
     g64, e64 = g.astype(np.float64), e.astype(np.float64)
     bad = ~np.isclose(g64, e64, rtol=rtol, atol=atol, equal_nan=True)
     if bad.any():
@@ -106,7 +119,7 @@ def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = Non
                        f"(allowed: |got - expected| <= {atol:g} + {rtol:g} * |expected|)",
                  f"  worst at index {tuple(int(i) for i in where)}: got {g64[where]!r}"
                  + (f", expected {e64[where]!r}" if reveal else "")]
-        raise Mismatch("\n".join(lines) + hint_text(hint, hints))
+        raise Mismatch("\n".join(lines) + observed(g64, e64, rtol, atol, axes, sizes) + hint_text(hint, hints))
 
 
 # ---------------------------------------------------------------- symbolic answers
@@ -408,14 +421,19 @@ def check_keyed_answer(got: Any, keys: Mapping, exercise: str, part: str, what: 
     h = digest(exercise, part, got)
     if h == entry["answer"]:
         return
-    hint = entry.get("misconceptions", {}).get(h)
-    fail(what + " is not the expected value", got, reveal=False, hint=hint or entry.get("default_hint"),
-         hints=hints)
+    hint = entry.get("misconceptions", {}).get(h)   # None when two misconceptions give this same answer
+    fail(what + " is not the expected value", got, reveal=False, hint=hint, hints=hints)
 
 
 def keys_for(exercise: str, parts: Mapping[str, Any], misconceptions: Iterable[tuple[str, Mapping[str, Any]]],
-             default_hints: Mapping[str, str] | None = None) -> dict:
-    """Build an answer-key document: hashed answers, and hashed wrong answers -> hint id."""
+             generic: Iterable[str] = ("axis_order",)) -> dict:
+    """Build an answer-key document: hashed answers, and hashed wrong answers -> hint id.
+
+    A hashed wrong answer is the reproduction of its misconception, so its hint is verified. When two
+    misconceptions give the same wrong answer to a part, that answer cannot name either: it is kept
+    with no hint (null), unless one of them is ``generic`` (any reordering of a tuple is
+    ``axis_order``): the specific one then names it."""
+    generic = set(generic)
     doc: dict[str, Any] = {"exercise": exercise, "parts": {}}
     wrong = list(misconceptions)
     for part, answer in sorted(parts.items()):
@@ -425,9 +443,11 @@ def keys_for(exercise: str, parts: Mapping[str, Any], misconceptions: Iterable[t
             if part in values:
                 h = digest(exercise, part, values[part])
                 if h != right:
-                    entry["misconceptions"].setdefault(h, hint)
+                    known = entry["misconceptions"].get(h, hint)
+                    if known == hint or known in generic:
+                        entry["misconceptions"][h] = hint
+                    elif hint not in generic:
+                        entry["misconceptions"][h] = None
         entry["misconceptions"] = dict(sorted(entry["misconceptions"].items()))
-        if default_hints and part in default_hints:
-            entry["default_hint"] = default_hints[part]
         doc["parts"][part] = entry
     return doc

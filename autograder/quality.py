@@ -1,8 +1,9 @@
 """Grader quality report: ``python -m autograder check [--exercise NAME] [--mutation]``.
 
 For every exercise (or those named): the reference solution scores full marks, the untouched
-stub scores 0, every catalogued mutant (``selftests/mutants/<exercise>/*.py``) loses points and
-its feedback carries its hint's text, and every catalogued alternative
+stub scores 0, every catalogued mutant (``selftests/mutants/<exercise>/*.py``) loses points, its
+feedback carries its hint's text and no other hint of the exercise (hint precision: a hint shown
+for another mistake misleads), and every catalogued alternative
 (``selftests/alternatives/<exercise>/*.py``) scores full marks. Each case is graded like the
 self-tests do: ``python -m pytest <the exercise's test files> --submission DIR
 --gradescope-results FILE``, cases in parallel across the cores. Ends with a table; exit 1 when
@@ -35,6 +36,8 @@ class Case:
     name: str
     source: str
     hint: str = ""   # mutants: the hint text their feedback must carry
+    hint_id: str = ""
+    others: dict | None = None   # mutants: every other hint of the exercise, id -> text (none may be shown)
 
 
 def exercises(root: Path = ROOT) -> list[str]:
@@ -59,7 +62,9 @@ def cases(exercise: str, root: Path = ROOT) -> list[Case]:
     hints = hints_of(exercise)
     for name, src in mutant_sources(root, exercise):
         m = re.search(r'^HINT = "(\w+)"', src, re.M)
-        out.append(Case(exercise, "mutant", name, patched(solution, src), hints.get(m.group(1), "?") if m else "?"))
+        own = m.group(1) if m else "?"
+        out.append(Case(exercise, "mutant", name, patched(solution, src), hints.get(own, "?"), own,
+                        {k: v for k, v in hints.items() if k != own and v != hints.get(own)}))
     for name, src in alternative_sources(root, exercise):
         out.append(Case(exercise, "alternative", name, patched(solution, src)))
     return out
@@ -84,6 +89,13 @@ def grade_case(case: Case, root: Path = ROOT) -> dict:
     return {"score": doc["score"], "failed": failed, "error": ""}
 
 
+def foreign_hints(case: Case, graded: dict) -> list[str]:
+    """The ids of the other hints of the exercise that the mutant's feedback shows: each one is a
+    diagnosis that does not name the mutant's mistake (hint precision counts the mutants with none)."""
+    shown = "\n".join(t["output"].partition("Hint:")[2] for t in graded["failed"])   # a hint ends the feedback
+    return sorted(k for k, text in (case.others or {}).items() if text and text in shown)
+
+
 def verdict(case: Case, graded: dict, points: float) -> tuple[bool, str]:
     """(as expected?, why not)."""
     score = graded["score"]
@@ -98,6 +110,9 @@ def verdict(case: Case, graded: dict, points: float) -> tuple[bool, str]:
         return False, "survived (full marks)"
     if not any(case.hint in t["output"] for t in graded["failed"]):
         return False, f"lost points ({score:g}/{points:g}) but no failing test shows its hint"
+    foreign = foreign_hints(case, graded)
+    if foreign:
+        return False, f"shows the hint of another mistake: {', '.join(foreign)} (its own: {case.hint_id})"
     return True, ""
 
 
@@ -113,7 +128,7 @@ def check(only: list[str] | None = None, jobs: int | None = None, root: Path = R
     for ex in names:
         pts = manifest.assignment_of(ex, root).exercises[ex]
         row = {"exercise": ex, "points": pts, "reference": "", "stub": "", "mutants_caught": 0, "mutants": 0,
-               "alternatives_accepted": 0, "alternatives": 0, "hints_matched": 0}
+               "alternatives_accepted": 0, "alternatives": 0, "hints_matched": 0, "hints_precise": 0}
         for case, g in zip(all_cases, graded):
             if case.exercise != ex:
                 continue
@@ -127,17 +142,23 @@ def check(only: list[str] | None = None, jobs: int | None = None, root: Path = R
                 caught = g["score"] is not None and g["score"] < pts
                 row["mutants_caught"] += caught
                 row["hints_matched"] += caught and any(case.hint in t["output"] for t in g["failed"])
+                row["hints_precise"] += caught and not foreign_hints(case, g)
             else:
                 row["alternatives"] += 1
                 row["alternatives_accepted"] += ok
         rows.append(row)
     header = f"{'exercise':<18} {'points':>6} {'reference':>9} {'stub':>5} {'mutants caught':>15} " \
-             f"{'alternatives accepted':>22} {'hints matched':>14}"
+             f"{'alternatives accepted':>22} {'hints matched':>14} {'hints precise':>14}"
     lines = [header, "-" * len(header)]
     for r in rows:
         lines.append(f"{r['exercise']:<18} {r['points']:>6g} {r['reference']:>9} {r['stub']:>5} "
                      f"{r['mutants_caught']:>7}/{r['mutants']:<7} {r['alternatives_accepted']:>11}/"
-                     f"{r['alternatives']:<10} {r['hints_matched']:>7}/{r['mutants']:<6}")
+                     f"{r['alternatives']:<10} {r['hints_matched']:>7}/{r['mutants']:<6} "
+                     f"{r['hints_precise']:>7}/{r['mutants']:<6}")
+    n = sum(r["mutants"] for r in rows)
+    if n:
+        lines.append(f"hint precision: {sum(r['hints_precise'] for r in rows)}/{n} mutants show no hint but "
+                     f"their own; hint recall: {sum(r['hints_matched'] for r in rows)}/{n} show their own")
     text = "\n".join(lines)
     if problems:
         text = "Problems:\n" + "\n".join("  " + p for p in problems) + "\n\n" + text

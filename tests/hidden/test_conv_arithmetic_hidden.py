@@ -9,10 +9,10 @@ from gradescope_utils.autograder_utils.decorators import visibility, weight
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograder.checks import call_repr
+from autograder.checks import as_int_tuple, call_repr
 
-from ..public.conv_arithmetic_support import (EXERCISE, axis_settings, diagnose_lengths, expect_count, expect_shape,
-                                              wrong_param_counts)
+from ..public.conv_arithmetic_support import (EXERCISE, axis_settings, diagnose_lengths, diagnose_params,
+                                              diagnose_shape, expect_count, expect_shape)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -29,8 +29,11 @@ def test_conv2d_output_shape_on_wide_settings(submission, reference, h, w, chann
                 padding=(h["padding"], w["padding"]), dilation=(h["dilation"], w["dilation"]))
     expected = reference(EXERCISE).conv2d_output_shape(**args)
     got = submission(EXERCISE).conv2d_output_shape(**args)
-    expect_shape(got, expected, call_repr("conv2d_output_shape", **args), "", diagnose_lengths(got, expected, [h, w]),
-                 reveal=False)
+    hint = None
+    if as_int_tuple(got) != tuple(expected):
+        hint = diagnose_lengths(got, expected, [h, w]) or diagnose_shape(submission(EXERCISE).conv2d_output_shape,
+                                                                         args, expected)
+    expect_shape(got, expected, call_repr("conv2d_output_shape", **args), "", hint, reveal=False)
 
 
 @weight(1)
@@ -42,7 +45,7 @@ def test_param_count_of_grouped_3d_convolutions(submission, reference, groups, p
     args = dict(in_channels=groups * per_in, out_channels=groups * per_out, kernel_size=kernel, groups=groups, bias=bias)
     expected = reference(EXERCISE).conv_param_count(**args)
     got = submission(EXERCISE).conv_param_count(**args)
-    hint = next((h for h, v in wrong_param_counts(**args).items() if got == v and v != expected), None)
+    hint = diagnose_params(submission(EXERCISE).conv_param_count, args) if got != expected else None
     expect_count(got, expected, call_repr("conv_param_count", **args), "", hint, reveal=False)
 
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from autograder.checks import Mismatch, as_int_tuple, fail, is_integer
+from autograder.diagnose import confirmed
 
 EXERCISE = "conv_arithmetic"
 
@@ -19,13 +20,22 @@ HINTS = {
     "padding_one_side": "padding=p adds p zeros at *each* end of the axis, so it lengthens the input by 2p.",
     "dilation_ignored": "with dilation d the kernel's taps are d apart, so a kernel of size k covers "
                         "d*(k-1)+1 inputs, not k.",
+    "span_d_times_k": "a dilated kernel of size k spans d*(k-1)+1 inputs: k taps leave k-1 gaps of d between "
+                      "them; your count matches a span of d*k.",
+    "padding_after_division": "pad first, then count: the padded axis has length + 2*padding inputs, so the count "
+                              "is (length + 2*padding - span) // stride + 1; your count matches counting the "
+                              "windows of the unpadded axis and adding 2*padding afterwards.",
     "plus_one_missing": "the count is one short: count the window's first position as well as each slide.",
     "bias_forgotten": "each filter (output channel) has one bias unless bias=False.",
     "in_channels_forgotten": "a filter spans all the input channels it sees (in_channels/groups of them), so it "
                              "holds (in_channels/groups) * prod(kernel_size) weights.",
     "groups_ignored": "with groups=g, each filter sees only in_channels/g input channels.",
-    "axis_order": "the numbers look right but are in the wrong order: shapes here are channels first, "
+    "axis_order": "your numbers are the expected ones in another order: shapes here are channels first, "
                   "(C, L) or (C, H, W), with no batch dimension.",
+    "channels_last": "your shapes are channels-last, (L, C) or (H, W, C): shapes here are channels first, "
+                     "(C, L) or (C, H, W), with no batch dimension.",
+    "hw_swapped": "your H size is computed with the W settings and your W size with the H ones: with pairs, "
+                  "kernel_size=(k_h, k_w), stride, padding and dilation give H first, then W.",
     "pool_default_stride": "when stride is None, PyTorch's pooling uses stride = kernel_size.",
     "stack_channels": "the first conv sees the image's channels; every later conv sees the previous "
                       "module's filters as its input channels. Pooling and ReLU have no parameters.",
@@ -88,8 +98,29 @@ def torch_fc_count(input_shape, n_outputs, bias=True) -> int:
 
 
 # ---------------------------------------------------------------- misconceptions
+# A hint names a cause only when the cause is confirmed (autograder.diagnose.confirmed): the wrong
+# formula reproduces the student's answer on the failing input AND on every diagnostic input below
+# that tells the formulas apart. One input rarely can (with dilation 1 and stride 1, "span = d*k"
+# and "the +1 is missing" give the same count), so a cause matched once is not claimed.
+LENGTH_HINTS = ("floor_vs_ceil", "padding_one_side", "dilation_ignored", "plus_one_missing", "span_d_times_k",
+                "padding_after_division")
+PROBE_AXES = [dict(length=10, kernel_size=3, stride=2, padding=1, dilation=2),
+              dict(length=11, kernel_size=2, stride=3, padding=2, dilation=1),
+              dict(length=9, kernel_size=3, stride=1, padding=0, dilation=3),
+              dict(length=17, kernel_size=4, stride=2, padding=1, dilation=1),
+              dict(length=6, kernel_size=2, stride=4, padding=3, dilation=2)]
+PROBE_PARAMS = [dict(in_channels=6, out_channels=4, kernel_size=(3, 2), groups=2, bias=True),
+                dict(in_channels=3, out_channels=5, kernel_size=4, groups=1, bias=False),
+                dict(in_channels=8, out_channels=12, kernel_size=(2, 3, 1), groups=4, bias=True),
+                dict(in_channels=2, out_channels=2, kernel_size=(5, 5), groups=1, bias=True)]
+
+
+def true_length(length, kernel_size, stride=1, padding=0, dilation=1) -> int:
+    return (length + 2 * padding - dilation * (kernel_size - 1) - 1) // stride + 1
+
+
 def wrong_lengths(length, kernel_size, stride=1, padding=0, dilation=1) -> dict[str, object]:
-    """What a known misconception gives for one axis, by hint id (first match wins)."""
+    """What a known misconception gives for one axis, by hint id."""
     span = dilation * (kernel_size - 1) + 1
     room = length + 2 * padding - span
     return {
@@ -97,22 +128,81 @@ def wrong_lengths(length, kernel_size, stride=1, padding=0, dilation=1) -> dict[
         "padding_one_side": (length + padding - span) // stride + 1,
         "dilation_ignored": (length + 2 * padding - kernel_size) // stride + 1,
         "plus_one_missing": room // stride,
+        "span_d_times_k": (length + 2 * padding - dilation * kernel_size) // stride + 1,
+        "padding_after_division": (length - span) // stride + 1 + 2 * padding,
     }
 
 
+def length_variants() -> dict:
+    return {h: (lambda s, h=h: wrong_lengths(**s)[h]) for h in LENGTH_HINTS}
+
+
+def diagnose_length(student, s: dict) -> str | None:
+    """The confirmed hint for conv_output_length(**s), ``student`` the student's function."""
+    found = confirmed(lambda a: student(**a), lambda a: true_length(**a), length_variants(), s, PROBE_AXES)
+    return found[0] if len(found) == 1 else None
+
+
+def _shape_args(axes: list[dict], channels=3, filters=5) -> dict:
+    """conv1d/conv2d_output_shape arguments for one (1D) or two (H, W) axis settings."""
+    if len(axes) == 1:
+        (a,) = axes
+        return dict(input_shape=(channels, a["length"]), out_channels=filters, kernel_size=a["kernel_size"],
+                    stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+    h, w = axes
+    return dict(input_shape=(channels, h["length"], w["length"]), out_channels=filters,
+                **{k: (h[k], w[k]) for k in ("kernel_size", "stride", "padding", "dilation")})
+
+
+def _axes_of(args: dict) -> list[dict]:
+    spatial = args["input_shape"][1:]
+    out = []
+    for i, length in enumerate(spatial):
+        one = {}
+        for k, default in (("kernel_size", None), ("stride", 1), ("padding", 0), ("dilation", 1)):
+            v = args.get(k, default)
+            one[k] = v[i] if isinstance(v, (list, tuple)) else v
+        out.append(dict(length=length, **one))
+    return out
+
+
+def shape_variants() -> dict:
+    """Wrong shape formulas as functions of conv1d/conv2d_output_shape's arguments."""
+    def per_axis(h):
+        return lambda a: (a["out_channels"], *(wrong_lengths(**x)[h] for x in _axes_of(a)))
+
+    def channels_last(a):
+        return (*(true_length(**x) for x in _axes_of(a)), a["out_channels"])
+
+    def hw_swapped(a):   # each axis's length measured with the other axis's kernel, stride, padding, dilation
+        axes = _axes_of(a)
+        if len(axes) != 2:
+            raise ValueError("2D only")
+        h, w = axes
+        return (a["out_channels"], true_length(**dict(w, length=h["length"])),
+                true_length(**dict(h, length=w["length"])))
+
+    return {**{h: per_axis(h) for h in LENGTH_HINTS}, "channels_last": channels_last, "hw_swapped": hw_swapped}
+
+
+def _shape_same(a, b) -> bool:
+    return as_int_tuple(a) is not None and as_int_tuple(a) == as_int_tuple(b)
+
+
+def diagnose_shape(student, args: dict, expected: tuple) -> str | None:
+    """The confirmed hint for a conv1d/conv2d_output_shape(**args) answer, or None."""
+    n = len(args["input_shape"]) - 1
+    probes = ([_shape_args([a]) for a in PROBE_AXES] if n == 1 else
+              [_shape_args([a, b]) for a, b in zip(PROBE_AXES, PROBE_AXES[1:] + PROBE_AXES[:1])])
+    reference = lambda a: (a["out_channels"], *(true_length(**x) for x in _axes_of(a)))  # noqa: E731
+    found = confirmed(lambda a: student(**a), reference, shape_variants(), args, probes, same=_shape_same)
+    return found[0] if len(found) == 1 else None
+
+
 def diagnose_lengths(got: tuple, expected: tuple, settings: list[dict]) -> str | None:
-    """Hint for a shape whose spatial sizes are wrong along the axes in ``settings``."""
+    """A hint from the answer's form alone (floats where integers belong), an observation, not a cause."""
     if isinstance(got, (list, tuple)) and any(isinstance(v, float) for v in got):
         return "true_division"
-    got_t = as_int_tuple(got)
-    if got_t is None or len(got_t) != len(expected):
-        return None
-    if sorted(got_t) == sorted(expected):
-        return "axis_order"
-    for hint in ("floor_vs_ceil", "padding_one_side", "dilation_ignored", "plus_one_missing"):
-        guess = expected[:len(expected) - len(settings)] + tuple(wrong_lengths(**s)[hint] for s in settings)
-        if got_t == guess and guess != expected:
-            return hint
     return None
 
 
@@ -124,6 +214,14 @@ def wrong_param_counts(in_channels, out_channels, kernel_size, groups=1, bias=Tr
         "in_channels_forgotten": out_channels * taps + b,
         "groups_ignored": out_channels * in_channels * taps + b,
     }
+
+
+def diagnose_params(student, args: dict) -> str | None:
+    """The confirmed hint for a conv_param_count(**args) answer, or None."""
+    variants = {h: (lambda a, h=h: wrong_param_counts(**a)[h]) for h in ("bias_forgotten", "in_channels_forgotten",
+                                                                        "groups_ignored")}
+    found = confirmed(lambda a: student(**a), lambda a: torch_param_count(**a), variants, args, PROBE_PARAMS)
+    return found[0] if len(found) == 1 else None
 
 
 def expect_count(got, expected: int, what: str, source: str, hint: str | None = None, reveal: bool = True) -> None:

@@ -44,7 +44,12 @@ HINTS = {
     "hyperparameter_vs_parameter": "only parameters of the model get gradients: batch norm's gamma and beta are "
                                    "layer parameters, Adam's beta_1 and beta_2 are hyperparameters of the optimiser "
                                    "that you set by hand.",
-    # per-question pointers (shown when a wrong answer matches no catalogued misconception)
+}
+
+
+# Where to look, per question: shown when a wrong answer matches no catalogued misconception. A
+# pointer names no cause (it is not a "Hint:"), so it never claims a mistake the student did not make.
+POINTERS = {
     "question_a": "check each statement against positive homogeneity: which changes multiply every logit by the "
                   "same positive number, and which do something else?",
     "question_b": "separate the cures for vanishing gradients from those for exploding ones (see the gradient "
@@ -61,7 +66,6 @@ HINTS = {
     "question_h": "what does backpropagation cost compared with the forward pass, what order does it need, and "
                   "which quantities are learnable parameters?",
 }
-
 
 # ---------------------------------------------------------------- probes (run beside the student code)
 def describe_answer(value) -> dict:
@@ -124,7 +128,7 @@ def check_answer(described: dict, keys: dict, part: str, *, evidence: bool = Tru
     h = digest(EXERCISE, part, answer)
     if h == entry["answer"]:
         return
-    hint = entry.get("misconceptions", {}).get(h) or f"question_{part[-1]}"
+    hint = entry.get("misconceptions", {}).get(h)
     lines = [f"{what} is not the set of true statements", f"  got: {sorted(answer)}"]
     if evidence:
         demo = DEMOS.get(part)
@@ -132,7 +136,8 @@ def check_answer(described: dict, keys: dict, part: str, *, evidence: bool = Tru
             lines.append("  Evidence (small experiments run now with torch; they report measurements, not the "
                          "answer):")
             lines += [f"    {line}" for line in demo()]
-    raise Mismatch("\n".join(lines) + f"\nHint: {HINTS[hint]}")
+    raise Mismatch("\n".join(lines) + (f"\nHint: {HINTS[hint]}" if hint else
+                                        f"\nWhere to look: {POINTERS[f'question_{part[-1]}']}"))
 
 
 # ---------------------------------------------------------------- experiments (grader side, trusted)

@@ -10,12 +10,14 @@ from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, call_repr, check_keyed_answer, load_keys
+from autograder.checks import Mismatch, as_int_tuple, call_repr, check_keyed_answer, load_keys
+from autograder.diagnose import confirmed
 from autograder.errors import StudentCodeError
 
-from .conv_arithmetic_support import (EXERCISE, HINTS, axis_settings, diagnose_lengths, expect_count, expect_shape,
-                                      torch_conv_shape, torch_fc_count, torch_param_count, torch_pool_shape,
-                                      torch_stack, validate_count, validate_shape, wrong_param_counts)
+from .conv_arithmetic_support import (EXERCISE, HINTS, axis_settings, diagnose_length, diagnose_lengths,
+                                      diagnose_params, diagnose_shape, expect_count, expect_shape, torch_conv_shape,
+                                      torch_fc_count, torch_param_count, torch_pool_shape, torch_stack,
+                                      validate_count, validate_shape)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -30,7 +32,7 @@ def test_output_length_matches_nn_conv1d(submission, s):
     """conv_output_length agrees with nn.Conv1d."""
     got = submission(EXERCISE).conv_output_length(**s)
     (expected,) = torch_conv_shape((1, s["length"]), 1, s["kernel_size"], s["stride"], s["padding"], s["dilation"])[1:]
-    hint = diagnose_lengths((1, got), (1, expected), [s]) if got != expected else None
+    hint = diagnose_length(submission(EXERCISE).conv_output_length, s) if got != expected else None
     expect_count(got, expected, call_repr("conv_output_length", **s), "nn.Conv1d", hint)
 
 
@@ -61,7 +63,10 @@ def test_conv1d_output_shape_matches_nn_conv1d(submission, s, in_channels, out_c
                 stride=s["stride"], padding=s["padding"], dilation=s["dilation"])
     got = submission(EXERCISE).conv1d_output_shape(**args)
     expected = torch_conv_shape(**args)
-    hint = diagnose_lengths(got, expected, [s])
+    hint = None
+    if as_int_tuple(got) != expected:
+        hint = diagnose_lengths(got, expected, [s]) or diagnose_shape(submission(EXERCISE).conv1d_output_shape, args,
+                                                                      expected)
     expect_shape(got, expected, call_repr("conv1d_output_shape", **args), "nn.Conv1d", hint)
 
 
@@ -88,8 +93,11 @@ def test_conv2d_output_shape_matches_nn_conv2d(submission, case):
     h, w, args = case
     got = submission(EXERCISE).conv2d_output_shape(**args)
     expected = torch_conv_shape(**args)
-    expect_shape(got, expected, call_repr("conv2d_output_shape", **args), "nn.Conv2d",
-                 diagnose_lengths(got, expected, [h, w]))
+    hint = None
+    if as_int_tuple(got) != expected:
+        hint = diagnose_lengths(got, expected, [h, w]) or diagnose_shape(submission(EXERCISE).conv2d_output_shape,
+                                                                         args, expected)
+    expect_shape(got, expected, call_repr("conv2d_output_shape", **args), "nn.Conv2d", hint)
 
 
 @st.composite
@@ -111,8 +119,7 @@ def test_param_count_matches_torch_modules(submission, args):
     """conv_param_count agrees with nn.Conv1d/2d/3d (groups, bias)."""
     got = submission(EXERCISE).conv_param_count(**args)
     expected = torch_param_count(**args)
-    wrong = wrong_param_counts(**args)
-    hint = next((h for h, v in wrong.items() if got == v and v != expected), None)
+    hint = diagnose_params(submission(EXERCISE).conv_param_count, args) if got != expected else None
     expect_count(got, expected, call_repr("conv_param_count", **args), "numel of the module's parameters", hint)
 
 
@@ -127,12 +134,14 @@ def test_maxpool2d_output_shape_matches_nn_maxpool2d(submission, channels, kerne
     got = submission(EXERCISE).maxpool2d_output_shape(**args)
     expected = torch_pool_shape(**args)
     hint = None
-    if stride is None and got != expected:
-        try:
-            if tuple(got) == torch_pool_shape((channels, *size), kernel, 1, padding):
-                hint = "pool_default_stride"
-        except TypeError:
-            pass
+    if stride is None and as_int_tuple(got) != expected:
+        probes = [dict(input_shape=(2, 9, 11), kernel_size=(2, 3), stride=None, padding=1),
+                  dict(input_shape=(1, 16, 7), kernel_size=3, stride=None, padding=0)]
+        found = confirmed(lambda a: submission(EXERCISE).maxpool2d_output_shape(**a),
+                          lambda a: torch_pool_shape(**a),
+                          {"pool_default_stride": lambda a: torch_pool_shape(**dict(a, stride=1))}, args, probes,
+                          same=lambda a, b: as_int_tuple(a) == as_int_tuple(b) and as_int_tuple(a) is not None)
+        hint = found[0] if found else None
     expect_shape(got, expected, call_repr("maxpool2d_output_shape", **args), "nn.MaxPool2d", hint)
 
 
@@ -166,7 +175,8 @@ def test_stack_matches_nn_sequential(submission, args):
     if not (isinstance(got, (list, tuple)) and len(got) == 2):
         raise Mismatch(f"{what}\n  expected: a pair (shape, parameter count)\n  got:      {got!r}")
     expect_shape(got[0], expected_shape, what + " -> shape", "nn.Sequential",
-                 "axis_order" if sorted(got[0]) == sorted(expected_shape) else None)
+                 "axis_order" if as_int_tuple(got[0]) is not None and sorted(got[0]) == sorted(expected_shape)
+                 else None)
     first = args["input_shape"][0]
     same_channels = sum(torch_param_count(first, args["out_channels"], (args["kernel_size"],) * 2)
                         for _ in range(args["n_modules"]))
@@ -181,7 +191,14 @@ def test_fc_param_count_matches_nn_linear(submission, shape, n_outputs, bias):
     """fc_param_count agrees with nn.Linear on the flattened input."""
     got = submission(EXERCISE).fc_param_count(shape, n_outputs, bias)
     expected = torch_fc_count(shape, n_outputs, bias)
-    hint = "fc_flatten" if got == shape[0] * n_outputs + (n_outputs if bias else 0) != expected else None
+    hint = None
+    if got != expected:
+        def channels_only(a):
+            return a[0][0] * a[1] + (a[1] if a[2] else 0)
+        found = confirmed(lambda a: submission(EXERCISE).fc_param_count(*a), lambda a: torch_fc_count(*a),
+                          {"fc_flatten": channels_only}, (shape, n_outputs, bias),
+                          [((3, 4, 5), 7, True), ((2, 6), 3, False)])
+        hint = found[0] if found else None
     expect_count(got, expected, call_repr("fc_param_count", shape, n_outputs, bias), "nn.Linear", hint)
 
 

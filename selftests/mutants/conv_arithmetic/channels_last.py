@@ -1,6 +1,5 @@
 """Writes shapes channels-last, (L, C) and (H, W, C), as some textbooks do."""
-HINT = "axis_order"
-KEY_PARTS = ()  # reordered by-hand shapes are keyed by regenerate's own axis-order rule
+HINT = "channels_last"
 
 _channels_first_1d = conv1d_output_shape
 _channels_first_2d = conv2d_output_shape

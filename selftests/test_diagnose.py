@@ -1,0 +1,158 @@
+"""The diagnosis engine (autograder/diagnose.py): one test per explanation kind, and negative tests:
+no explanation is claimed when none fits."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from autograder.checks import Mismatch, assert_close
+from autograder.diagnose import explain, matching_variants
+
+
+@pytest.fixture
+def e():
+    return np.random.default_rng(0).standard_normal((2, 3, 4, 5))
+
+
+def test_transposed_in_last_two_axes():
+    x = np.random.default_rng(1).standard_normal((2, 4, 4))
+    assert explain(x.swapaxes(-1, -2), x) == "your output equals the expected one transposed in its last two axes"
+    # not square: the shape differs and the values are still the transposed ones
+    y = np.random.default_rng(1).standard_normal((2, 3, 5))
+    assert "transposed in its last two axes" in explain(y.swapaxes(1, 2), y)
+
+
+def test_two_axes_swapped_are_named(e):
+    text = explain(np.transpose(e, (0, 1, 3, 2))[:, :, :, :], e)
+    assert "transposed in its last two axes" in text
+    text = explain(np.swapaxes(e, 0, 1), e, axes=("batch", "head", "query", "key"))
+    assert text == "your output equals the expected one with the batch axis (axis 0) and the head axis (axis 1) swapped"
+
+
+def test_general_permutation(e):
+    text = explain(np.transpose(e, (1, 2, 0, 3)), e)
+    assert "axes permuted" in text and "(1, 2, 0, 3)" in text
+
+
+def test_shape_is_a_permutation_without_matching_values(e):
+    wrong = np.random.default_rng(5).standard_normal((3, 2, 4, 5))
+    assert explain(wrong, e) == ("your output's shape (3, 2, 4, 5) is a permutation of the expected (2, 3, 4, 5): "
+                                 "the axes come out in another order")
+
+
+def test_reshaped_and_size_one_axes(e):
+    assert "in shape (6, 4, 5)" in explain(e.reshape(6, 4, 5), e)
+    assert "an axis of size 1 is extra" in explain(e[:, None], e)
+    assert "an axis of size 1 is missing" in explain(e[:, :1].squeeze(1), e[:, :1])
+
+
+def test_one_item_only_and_repeated(e):
+    assert explain(e[0], e) == ("your output is the expected one for index 0 of axis 0 only "
+                                "(that axis, of size 2, is missing)")
+    repeated = np.broadcast_to(e[:, 1:2], e.shape)
+    assert explain(repeated, e, axes=("batch", "head", "query", "key")) == (
+        "your output repeats the expected result for index 1 of the head axis (axis 1) at every index of that axis")
+
+
+def test_flipped(e):
+    assert explain(np.flip(e, 2), e) == "your output equals the expected one flipped along the second-to-last axis (axis 2)"
+    assert "flipped along the second-to-last axis (axis 2) and the last axis (axis 3)" in explain(np.flip(e, (2, 3)), e)
+
+
+def test_rolled_and_shifted(e):
+    assert "rolled by one along the last axis" in explain(np.roll(e, 1, axis=3), e)
+    assert "one position earlier" in explain(np.roll(e, -1, axis=3), e)
+    shifted = np.concatenate([np.zeros_like(e[:, :, :1]), e[:, :, :-1]], axis=2)
+    assert "shifted by one position along the second-to-last axis" in explain(shifted, e)
+
+
+def test_sign_and_scale_with_named_constants(e):
+    assert "sign flipped" in explain(-e, e)
+    assert explain(2 * e, e) == "your output equals the expected one times 2 (= 2)"
+    assert explain(e / math.sqrt(5), e) == "your output equals the expected one times 0.447214 (= 1/sqrt(d))"
+    assert explain(e * math.sqrt(8), e, sizes={"d_k": 8}).endswith("(= sqrt(d_k))")
+    assert explain(e * 1.7, e) == "your output equals the expected one times 1.7"
+
+
+def test_offset_constant_and_per_axis_vector(e):
+    assert explain(e + 0.25, e) == "your output equals the expected one plus the constant 0.25 everywhere"
+    bias = np.arange(3.0).reshape(1, 3, 1, 1) + 1
+    assert "plus one value per index of the channel axis (axis 1)" in explain(
+        e + bias, e, axes=("batch", "channel", "height", "width"))
+
+
+def test_nonfinite_where_expected_is_finite(e):
+    bad = e.copy()
+    bad[1, 2, 3, 4] = np.nan
+    assert explain(bad, e) == ("your output has NaN at 1 of 120 positions where the expected value is finite "
+                               "(the first at index (1, 2, 3, 4))")
+    bad[0, 0, 0, 0] = np.inf
+    assert "NaN" in explain(bad, e)
+    inf = e.copy()
+    inf[0, 1, 0, 0] = -np.inf
+    assert explain(inf, e).startswith("your output has inf at 1 of 120")
+    # NaN where NaN is expected is no finding
+    assert explain(np.full(3, np.nan), np.full(3, np.nan)) is None
+
+
+def test_torch_tensors_of_any_dtype():
+    x = torch.randn(3, 4, dtype=torch.float64)
+    assert "transposed" in explain(x.T.contiguous(), x)
+    assert explain(torch.arange(6).flip(0), torch.arange(6)) == "your output equals the expected one flipped along axis 0"
+    assert "sign flipped" in explain(-x.to(torch.bfloat16), x.to(torch.bfloat16), rtol=1e-2, atol=1e-3)
+
+
+@pytest.mark.parametrize("make", [
+    lambda e, r: r.standard_normal(e.shape),                      # unrelated values
+    lambda e, r: e + r.standard_normal(e.shape) * 0.1,            # noise
+    lambda e, r: np.where(r.random(e.shape) < 0.2, 0.0, e),       # a few values zeroed
+    lambda e, r: e ** 2,                                          # not linear
+    lambda e, r: r.standard_normal((4, 7)),                       # another shape, no relation
+    lambda e, r: e,                                               # equal: nothing to explain
+])
+def test_nothing_is_claimed_when_nothing_fits(e, make):
+    assert explain(make(e, np.random.default_rng(9)), e) is None
+
+
+def test_nothing_is_claimed_for_non_numeric_or_empty():
+    assert explain("a string", np.zeros(3)) is None
+    assert explain(np.zeros(0), np.zeros(0)) is None
+
+
+def test_symmetric_input_claims_nothing_for_transpose():
+    s = np.random.default_rng(2).standard_normal((4, 4))
+    s = s + s.T
+    # the transposed value equals the expected one, so the student's (different) output is not "transposed"
+    assert explain(s * 0 + np.random.default_rng(3).standard_normal((4, 4)), s) is None
+
+
+def test_matching_variants_verifies_each_and_skips_indistinguishable():
+    x = torch.randn(2, 5)
+    expected = torch.softmax(x, dim=-1)
+    got = torch.softmax(x, dim=0)
+    variants = [("softmax_axis", lambda: torch.softmax(x, dim=0)),
+                ("no_softmax", lambda: x),
+                ("same_as_expected", lambda: torch.softmax(x, dim=1)),
+                ("cannot_run", lambda: torch.softmax(x, dim=5))]
+    assert matching_variants(got, expected, variants) == ["softmax_axis"]
+    assert matching_variants(x, expected, variants) == ["no_softmax"]
+    assert matching_variants(expected, expected, variants) == []
+    assert matching_variants(torch.tensor([3, 4]), torch.tensor([3, 5]), [("int", lambda: [3, 4])], exact=True) == ["int"]
+    assert matching_variants(torch.tensor([3, 4]), torch.tensor([3, 5]), [("int", lambda: [3, 4.0000001])],
+                             exact=True) == []
+
+
+def test_assert_close_says_what_it_observed():
+    x = torch.randn(2, 3, 4)
+    with pytest.raises(Mismatch) as info:
+        assert_close(x.transpose(-1, -2), x, "scores")
+    assert "observed: your output equals the expected one transposed in its last two axes" in str(info.value)
+    with pytest.raises(Mismatch) as info:
+        assert_close(x * 2, x, "scores")
+    assert "observed: your output equals the expected one times 2" in str(info.value)
+    with pytest.raises(Mismatch) as info:
+        assert_close(torch.randn(2, 3, 4), x, "scores")
+    assert "observed" not in str(info.value)
