@@ -156,3 +156,8 @@ def test_assert_close_says_what_it_observed():
     with pytest.raises(Mismatch) as info:
         assert_close(torch.randn(2, 3, 4), x, "scores")
     assert "observed" not in str(info.value)
+
+
+def test_one_value_is_not_explained_by_a_scale_or_offset():
+    assert explain(np.array([[2.5]]), np.array([[1.2]])) is None
+    assert explain(np.array([2.5, 0.3]), np.array([1.2, -0.7])) is None   # two values, one per index: no fit claimed

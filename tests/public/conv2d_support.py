@@ -24,15 +24,21 @@ HINTS = {
     "padding_one_side": "padding=p adds p zeros on every side: p_h rows at the top AND at the bottom, p_w columns "
                         "on the left AND on the right; your output matches padding on one side (or along one "
                         "axis) only.",
-    "stride_wrong": "the stride looks ignored or applied along the wrong axis: output position (i, j) reads the "
-                    "window that starts at row i*stride_h and column j*stride_w of the padded input.",
+    "padding_swapped": "your output matches the H padding applied along W and the W padding along H: F.pad's "
+                       "tuple starts with the LAST axis, (left, right, top, bottom) = (p_w, p_w, p_h, p_h).",
+    "stride_wrong": "your output matches a stride of 1 along at least one axis where the stride is larger: "
+                    "output position (i, j) reads the window that starts at row i*stride_h and column "
+                    "j*stride_w of the padded input.",
+    "stride_swapped": "your output matches the H stride used along W and the W stride along H: with "
+                      "stride=(s_h, s_w), output row i starts at input row i*s_h and output column j at column "
+                      "j*s_w.",
     "bias_missing": "your output is the convolution without its bias: add bias[o] to every output position of "
                     "output channel o.",
     "bias_wrong": "the bias is added more than once: every output value gets bias[o] exactly once, not once per "
                   "input channel or per kernel tap.",
-    "output_size": "the output has the wrong size: along each axis it is "
-                   "floor((size + 2*padding - kernel) / stride) + 1 (windows that would run past the padded "
-                   "input are dropped).",
+    "output_size": "your output is the expected one without its last row and column of windows: along each "
+                   "axis there are floor((size + 2*padding - kernel) / stride) + 1 windows; the + 1 counts the "
+                   "first window.",
     "not_differentiable": "autograd could not reach this parameter or the input: build the output from torch "
                           "operations on x, self.weight and self.bias; .detach(), .data, .item(), numpy, "
                           "torch.no_grad() or copying values into a new tensor with torch.tensor(...) cut the "
@@ -222,10 +228,13 @@ def candidates(data: dict, s: dict) -> list[tuple[str, torch.Tensor]]:
         return F.conv2d(xx, ww, bb, stride, padding)
 
     out = [("kernel_flipped", lambda: conv(ww=w.flip(2, 3)))]
-    for pad in ((pw, 0, ph, 0), (0, pw, 0, ph), (pw, pw, 0, 0), (0, 0, ph, ph), (ph, ph, pw, pw)):
+    for pad in ((pw, 0, ph, 0), (0, pw, 0, ph), (pw, pw, 0, 0), (0, 0, ph, ph)):
         out.append(("padding_one_side", lambda pad=pad: conv(xx=F.pad(x, pad), padding=0)))
-    for stride in ((1, 1), (sh, 1), (1, sw), (sw, sh)):
+    out.append(("padding_swapped", lambda: conv(xx=F.pad(x, (ph, ph, pw, pw)), padding=0)))
+    for stride in ((1, 1), (sh, 1), (1, sw)):
         out.append(("stride_wrong", lambda stride=stride: conv(stride=stride)))
+    out.append(("stride_swapped", lambda: conv(stride=(sw, sh))))
+    out.append(("output_size", lambda: conv()[:, :, :-1, :-1]))
     if b is not None:
         out.append(("bias_missing", lambda: conv(bb=None)))
         for times in sorted({x.shape[1], kh * kw, x.shape[1] * kh * kw} - {1}):
@@ -239,26 +248,56 @@ def candidates(data: dict, s: dict) -> list[tuple[str, torch.Tensor]]:
     return made
 
 
-def diagnose(got, expected: torch.Tensor, data: dict, s: dict) -> str | None:
-    """The hint text of every known misconception that explains ``got`` (some inputs cannot tell two
-    apart: padding only at the top and left gives the same values as dropping the last window), or None."""
-    if not isinstance(got, torch.Tensor):
-        return None
+# Geometries the student's layer is rerun on to confirm a cause: strides and paddings that differ
+# between H and W and are above 1, where every candidate below gives its own output.
+PROBE_GEOMETRIES = [dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 2), height=7, width=6, batch=1),
+                    dict(kernel_size=(2, 3), stride=(1, 3), padding=(2, 1), height=6, width=8, batch=2)]
+
+
+def _matching(got, expected, data: dict, s: dict) -> list[str]:
     found = []
     for hint, wrong in candidates(data, s):
         if wrong.shape == got.shape and not _close(wrong, expected) and _close(got, wrong) and hint not in found:
             found.append(hint)
-    if got.dim() == 4 and got.shape[:2] == expected.shape[:2] and got.shape != expected.shape:
-        (kh, kw), (sh, sw), (ph, pw) = pair(s["kernel_size"]), pair(s["stride"]), pair(s["padding"])
+    return found
 
-        def wrong_sizes(size, k, st_, p):
-            room = size + 2 * p - k
-            return {-(-room // st_) + 1, room // st_, room // st_ + 2, (size + 2 * p) // st_}
 
-        if got.shape[2] in wrong_sizes(s["height"], kh, sh, ph) | {expected.shape[2]} and \
-                got.shape[3] in wrong_sizes(s["width"], kw, sw, pw) | {expected.shape[3]}:
-            found.append("output_size")
-    return "\n  or: ".join(HINTS[h] for h in found) or None
+def diagnose(got, expected: torch.Tensor, data: dict, s: dict, rerun=None) -> str | None:
+    """The hint text of the one known misconception that reproduces ``got`` on this input and, with
+    ``rerun(setting)`` (the student's output on another setting), on every probe geometry too; else None.
+    One input often cannot tell two apart (with stride 1, padding only at the top and left gives the
+    same values as dropping the last window), and then no cause is claimed: the comparison's
+    "observed" line still says what differs."""
+    from autograder.errors import GradingAbort
+
+    if not isinstance(got, torch.Tensor):
+        return None
+    found = _matching(got, expected, data, s)
+    if found and rerun is not None:
+        for geometry in PROBE_GEOMETRIES:
+            s2 = dict(s, **geometry)
+            data2 = make_data(s2)
+            try:
+                got2 = rerun(s2, data2)
+            except (Exception, GradingAbort):
+                return None
+            if not isinstance(got2, torch.Tensor):
+                return None
+            expected2 = torch_forward_backward(data2, s2, grads=False)["out"]
+            if _close(got2, expected2):
+                continue   # right on this geometry: it tells nothing about the candidates
+            here = _matching(got2, expected2, data2, s2)
+            found = [h for h in found if h in here]
+    return HINTS[found[0]] if len(found) == 1 else None
+
+
+def rerun_layer(sub, cls: str):
+    """``rerun`` for :func:`diagnose`: the student's layer built for another setting, its forward output."""
+    def run(s2: dict, data2: dict):
+        layer = construct(sub, cls, s2)
+        got = sub.run_probe(run_layer, layer, data2["weight"], data2["bias"], data2["x"], None)
+        return got.get("out")
+    return run
 
 
 def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
@@ -281,7 +320,7 @@ def check_layer(sub, cls: str, s: dict, *, grads: bool, oracle=None, reveal: boo
     expected = torch_forward_backward(data, s, grads) if oracle is None else oracle(data, s, grads)
     if not _close(got["out"], expected["out"]):
         assert_close(got["out"], expected["out"], f"{what}\n  output, compared with {source}:", reveal=reveal,
-                     hint=diagnose(got["out"], expected["out"], data, s))
+                     hint=diagnose(got["out"], expected["out"], data, s, rerun_layer(sub, cls)))
     if not grads:
         return
     if got.get("no_graph"):
@@ -313,7 +352,7 @@ def check_rule(sub, cls: str, s: dict, calls: list[str], names: list[str], rule:
     if not _close(got, expected):
         assert_close(got, expected, f"{describe(cls, s)}\n  (the rule is credited only when the layer's output "
                                     "is right) output, compared with F.conv2d:",
-                     hint=diagnose(got, expected, data, s))
+                     hint=diagnose(got, expected, data, s, rerun_layer(sub, cls)))
 
 
 BENCHMARK_TIMES = ("naive_seconds", "fast_seconds", "torch_seconds")
