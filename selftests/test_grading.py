@@ -53,10 +53,11 @@ def test_hidden_tests_never_show_the_expected_value(tmp_path, mutant_source):
 
 
 def test_by_hand_keys_give_the_hint_without_the_answer(tmp_path):
+    """(13, 13, 8) is the channels-last answer: the channels_last mutant's hashed wrong answer names it."""
     source = SOLUTION + "\n\ndef answer_conv2d_28_shape():\n    return (13, 13, 8)\n"
     doc = grade(write_submission(tmp_path, source), tmp_path)
     test = next(t for t in doc["tests"] if "answer_conv2d_28_shape" in t["name"])
-    assert test["score"] == 0 and HINTS["axis_order"] in test["output"] and "(8, 13, 13)" not in test["output"]
+    assert test["score"] == 0 and HINTS["channels_last"] in test["output"] and "(8, 13, 13)" not in test["output"]
 
 
 def test_worker_and_in_process_modes_agree(tmp_path, mutant_source):
