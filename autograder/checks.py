@@ -80,7 +80,20 @@ def _to_numpy(value: Any):
     return arr, name
 
 
-def observed(got: Any, expected: Any, rtol: float, atol: float, axes=None, sizes=None) -> str:
+def _relabel(sentence: str, labels: tuple[str, str]) -> str:
+    """An explanation said of two of the student's own results: neither one is "expected"."""
+    import re
+
+    mine, theirs = labels
+    sentence = sentence.replace("the expected values in the expected order", f"the values of {theirs} in the same order")
+    sentence = re.sub(r"the expected (one|values|value|result)\b", lambda m: f"the {m.group(1)} of {theirs}"
+                      .replace("the one of", "the output of"), sentence)
+    sentence = sentence.replace("the expected (", f"that of {theirs} (").replace("your output", f"the output of {mine}")
+    return sentence
+
+
+def observed(got: Any, expected: Any, rtol: float, atol: float, axes=None, sizes=None,
+             labels: tuple[str, str] | None = None) -> str:
     """The structural explanation of a difference (see :mod:`autograder.diagnose`) as a feedback line."""
     from .diagnose import explain
 
@@ -88,14 +101,19 @@ def observed(got: Any, expected: Any, rtol: float, atol: float, axes=None, sizes
         found = explain(got, expected, rtol=rtol, atol=atol, axes=axes, sizes=sizes)
     except Exception:   # an explanation is a courtesy; it never turns a failure into a crash
         found = None
+    if found and labels:
+        found = _relabel(found, labels)
     return f"\n  observed: {found}" if found else ""
 
 
 def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = None, atol: float | None = None,
                  reveal: bool = True, hint: str | None = None, hints: Mapping[str, str] | None = None,
-                 axes=None, sizes=None) -> None:
+                 axes=None, sizes=None, labels: tuple[str, str] | None = None) -> None:
     """Shape first, then values: how many differ, the worst difference and where, and the structural
-    explanation that fits, if one does (``axes`` names the axes, ``sizes`` names sizes for a scale)."""
+    explanation that fits, if one does (``axes`` names the axes, ``sizes`` names sizes for a scale).
+
+    ``labels`` = (name of ``got``, name of ``expected``) when both are the student's own results (two
+    of their functions that must agree): neither is then called "expected"."""
     import numpy as np
 
     if got is None or not (hasattr(got, "shape") or isinstance(got, (list, tuple, numbers.Number))):
@@ -106,9 +124,11 @@ def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = Non
     default_rtol, default_atol = TOLERANCES.get(dtype, TOLERANCES["float32"])
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
+    mine, theirs = labels or ("got", "expected")
+    width = max(len(mine), len(theirs))
     if g.shape != e.shape:
-        raise Mismatch(f"{what}\n  expected shape: {tuple(e.shape)}\n  got shape:      {tuple(g.shape)}"
-                       + observed(g, e, rtol, atol, axes, sizes) + hint_text(hint, hints))
+        raise Mismatch(f"{what}\n  {theirs + ' shape:':<{width + 7}} {tuple(e.shape)}\n  {mine + ' shape:':<{width + 7}} "
+                       f"{tuple(g.shape)}" + observed(g, e, rtol, atol, axes, sizes, labels) + hint_text(hint, hints))
     g64, e64 = g.astype(np.float64), e.astype(np.float64)
     bad = ~np.isclose(g64, e64, rtol=rtol, atol=atol, equal_nan=True)
     if bad.any():
@@ -116,10 +136,20 @@ def assert_close(got: Any, expected: Any, what: str, *, rtol: float | None = Non
         diff = np.nan_to_num(diff, nan=np.inf)
         where = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.ndim else ()
         lines = [what, f"  {int(bad.sum())} of {bad.size} values differ "
-                       f"(allowed: |got - expected| <= {atol:g} + {rtol:g} * |expected|)",
-                 f"  worst at index {tuple(int(i) for i in where)}: got {g64[where]!r}"
-                 + (f", expected {e64[where]!r}" if reveal else "")]
-        raise Mismatch("\n".join(lines) + observed(g64, e64, rtol, atol, axes, sizes) + hint_text(hint, hints))
+                       f"(allowed: |{mine} - {theirs}| <= {atol:g} + {rtol:g} * |{theirs}|)",
+                 f"  worst at index {tuple(int(i) for i in where)}: {mine} {g64[where]!r}"
+                 + (f", {theirs} {e64[where]!r}" if reveal else "")]
+        g_type, e_type = _dtype_name(got), _dtype_name(expected)
+        if g_type and e_type and g_type != e_type:
+            lines.append(f"  dtype: {mine} {g_type}, {theirs} {e_type}")
+        raise Mismatch("\n".join(lines) + observed(g64, e64, rtol, atol, axes, sizes, labels)
+                       + hint_text(hint, hints))
+
+
+def _dtype_name(value: Any) -> str:
+    """"float32", "int64", ... for a tensor or array, "" for anything else."""
+    dtype = getattr(value, "dtype", None)
+    return str(dtype).removeprefix("torch.") if dtype is not None and hasattr(value, "shape") else ""
 
 
 # ---------------------------------------------------------------- symbolic answers

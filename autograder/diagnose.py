@@ -24,7 +24,14 @@ Kinds, in the order they are tried:
 ``offset``      plus a constant, or plus one value per index of an axis (like a bias)
 ``shape``       when no value-level explanation fits a shape mismatch: the shape is a
                 permutation of the expected one
+``constant``    every value 0, or every value the same number
+``truncated``   the expected values truncated or rounded to whole numbers
+``where``       where the differing values are, when confined: some indices of an axis only, an
+                axis from some index on (the earlier ones match), or the border of the last two
+                axes (the inside matches)
 ==============  ===============================================================================
+
+The last three are symptoms: they say what was observed, not why.
 
 Exercises add their own domain variants (a kernel flipped, softmax over the other axis, ...) as
 parameterised variants of the reference: :func:`matching_variants` computes each one and keeps
@@ -234,6 +241,68 @@ def _nonfinite(g, e) -> str | None:
     return None
 
 
+def _constant(g, e, close: _Close) -> str | None:
+    import numpy as np
+
+    if e.size < 2 or not np.all(np.isfinite(g)) or np.ptp(g) != 0 or close(np.full_like(e, g.flat[0]), e):
+        return None
+    if g.flat[0] == 0:
+        return "every value of your output is 0"
+    return f"every value of your output is the same number, {float(g.flat[0]):.6g}"
+
+
+def _truncated(g, e, close: _Close) -> str | None:
+    import numpy as np
+
+    if not np.all(np.isfinite(e)) or np.array_equal(np.trunc(e), e):
+        return None
+    for name, fn in (("truncated toward zero", np.trunc), ("rounded", np.round), ("rounded down", np.floor)):
+        if np.array_equal(g, fn(e)):
+            return (f"your output equals the expected one with every value {name} to a whole number (an "
+                    f"integer dtype, int() or a rounding somewhere)")
+    return None
+
+
+def _runs(indices: list[int]) -> str:
+    if len(indices) == 1:
+        return f"index {indices[0]}"
+    return "indices " + ", ".join(str(i) for i in indices[:-1]) + f" and {indices[-1]}"
+
+
+def _where(g, e, close: _Close, names) -> str | None:
+    """Where the differing values are, when they are confined: to some indices of an axis, to the
+    indices from some point on (the earlier ones match), or to the border of the last two axes."""
+    import numpy as np
+
+    if g.shape != e.shape or e.ndim == 0:
+        return None
+    bad = ~np.isclose(g, e, rtol=close.rtol, atol=close.atol, equal_nan=True)
+    if not bad.any() or bad.all():
+        return None
+    parts = []
+    for k in range(e.ndim):
+        n = e.shape[k]
+        if n < 2:
+            continue
+        rows = np.flatnonzero(np.any(bad, axis=tuple(a for a in range(e.ndim) if a != k)))
+        if len(rows) == n:
+            continue
+        if len(rows) == n - rows[0] and rows[0] > 0 and n - rows[0] > 1:
+            parts.append(f"along {_axis(k, e.ndim, names)} from index {rows[0]} on (every earlier index matches)")
+        elif len(rows) <= 4:
+            parts.append(f"at {_runs([int(i) for i in rows])} of {_axis(k, e.ndim, names)} only")
+    if parts:
+        return "the differing values are all " + "; and ".join(parts[:2])
+    if e.ndim >= 2 and min(e.shape[-2:]) >= 5:
+        h, w = e.shape[-2:]
+        for width in (1, 2):
+            inner = bad[..., width:h - width, width:w - width]
+            if not inner.any():
+                return (f"the differing values all lie within {width} position{'s' if width > 1 else ''} of the "
+                        f"edge of the last two axes (the border); the inside matches")
+    return None
+
+
 def explain(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6, axes: Sequence[str] | None = None,
             sizes: Mapping[str, int] | None = None) -> str | None:
     """The structural explanation that fits ``got`` on this case, as a sentence, or None.
@@ -264,6 +333,8 @@ def explain(got: Any, expected: Any, *, rtol: float = 1e-5, atol: float = 1e-6, 
                   lambda: _scaled(g, e, close, named), lambda: _offset(g, e, close, axes)]
     import numpy as np
 
+    if g.shape == e.shape:   # symptoms, tried once no structural explanation fits
+        steps += [lambda: _constant(g, e, close), lambda: _truncated(g, e, close), lambda: _where(g, e, close, axes)]
     with np.errstate(all="ignore"):
         for step in steps:
             found = step()
@@ -352,3 +423,158 @@ def confirmed(student: Callable[[Any], Any], reference: Callable[[Any], Any],
             return []
         alive = [h for h in alive if outs[h][0] and same(outs[h][1], got)]
     return alive
+
+
+# ---------------------------------------------------------------- exceptions in plain words
+def _dims(text: str) -> str:
+    return "(" + ", ".join(d.strip() for d in text.split(",") if d.strip()) + ")"
+
+
+def _matmul(m) -> str:
+    a, b, c, d = m.groups()
+    return (f"a matrix product (@, torch.matmul, torch.mm or an nn.Linear) got a {a}x{b} and a {c}x{d} matrix; "
+            f"it needs the first one's columns ({b}) to equal the second one's rows ({c}). Look for a missing "
+            f"or extra transpose, operands in the wrong order, or a reshape that put the features on another axis.")
+
+
+def _broadcast(m) -> str:
+    a, b, dim = m.groups()
+    return (f"two tensors combined element by element (+, -, *, /, torch.where, ...) have sizes {a} and {b} on "
+            f"axis {dim} (counted from the right-aligned shapes); broadcasting needs them equal, or one of them "
+            f"1. Print both shapes just before that line: an axis is missing, extra, or in another order.")
+
+
+def _np_broadcast(m) -> str:
+    return (f"two arrays combined element by element have shapes {m.group(1).strip()} that do not broadcast: "
+            f"aligned from the right, each pair of sizes must be equal or contain a 1. Print both shapes just "
+            f"before that line: an axis is missing, extra, or in another order.")
+
+
+def _np_matmul(m) -> str:
+    operand, core, size, other = m.groups()
+    return (f"a matrix product (@ or np.matmul) got operands whose inner sizes differ ({size} vs {other}, "
+            f"operand {operand}, core axis {core}): the first one's last axis must equal the second one's "
+            f"second-to-last. Look for a missing transpose or operands in the wrong order.")
+
+
+def _np_dot(m) -> str:
+    return (f"np.dot got shapes ({m.group(1)}) and ({m.group(2)}), whose inner sizes differ: the first one's last "
+            f"axis must equal the second one's second-to-last. Look for a missing transpose or operands in the "
+            f"wrong order.")
+
+
+def _dim_range(m) -> str:
+    low, high, got = m.groups()
+    ndim = int(high) + 1
+    return (f"your code asked for axis {got} of a tensor that has only {ndim} "
+            f"ax{'is' if ndim == 1 else 'es'} (valid: {low} to {high}); the tensor has fewer axes than the line "
+            f"assumes (a batch or channel axis missing, or an axis already squeezed or summed away).")
+
+
+def _view(m) -> str:
+    return (f"a view or reshape to {_dims(m.group(1))} was asked of a tensor with {m.group(2)} values: the new "
+            f"shape must hold exactly as many values as the old one. Compute the new sizes from the input's "
+            f"shape instead of typing them.")
+
+
+def _index(m) -> str:
+    i, dim, size = m.groups()
+    return (f"index {i} was used on axis {dim}, which has size {size} (valid indices 0 to {int(size) - 1}): "
+            f"the index runs past the end of that axis (often a loop bound or a window position one step too "
+            f"far).")
+
+
+def _dtype(_m) -> str:
+    return ("your code mixes tensors of different dtypes (float32 and float64, or a float and an integer) in one "
+            "operation. Make new tensors and parameters with the input's dtype (dtype=x.dtype, torch.zeros_like), "
+            "and do not hard-code .float() or .double().")
+
+
+def _conv_channels(m) -> str:
+    return (f"the convolution's weight {_dims(m.group(1))} expects {m.group(3)} input channels, but the input "
+            f"{_dims(m.group(2))} has {m.group(4)}: the channel axis is axis 1 of (N, C, H, W); check the order of "
+            f"the axes and of the weight's (out_channels, in_channels, kH, kW).")
+
+
+def _batched(m) -> str:
+    return (f"{m.group(3)} takes a {m.group(1)}D or a {m.group(2)}D tensor, and got one of shape "
+            f"{_dims(m.group(4))}: an axis is missing or extra.")
+
+
+_EXCEPTIONS: list[tuple[str, Callable[[Any], str]]] = [
+    (r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", _matmul),
+    (r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton dimension (\d+)",
+     _broadcast),
+    (r"operands could not be broadcast together with shapes (.*)", _np_broadcast),
+    (r"matmul: Input operand (\d+) has a mismatch in its core dimension (\d+).*\(size (\d+) is different from "
+     r"(\d+)\)", _np_matmul),
+    (r"shapes \(([^)]*)\) and \(([^)]*)\) not aligned", _np_dot),
+    (r"Dimension out of range \(expected to be in range of \[(-?\d+), (-?\d+)\], but got (-?\d+)\)", _dim_range),
+    (r"shape '\[([^\]]*)\]' is invalid for input of size (\d+)", _view),
+    (r"cannot reshape array of size (\d+) into shape (\(.*\))",
+     lambda m: f"a reshape to {m.group(2)} was asked of an array with {m.group(1)} values: the new shape must "
+               f"hold exactly as many values as the old one."),
+    (r"view size is not compatible with input tensor's size and stride",
+     lambda m: "a .view() of a tensor whose memory is not laid out in order (after a transpose or permute): use "
+               ".reshape(), or .contiguous() before .view()."),
+    (r"index (-?\d+) is out of bounds for (?:dimension|axis) (\d+) with size (\d+)", _index),
+    (r"Given groups=\d+, weight of size \[([^\]]*)\], expected input\[([^\]]*)\] to have (\d+) channels, but got "
+     r"(\d+) channels", _conv_channels),
+    (r"Expected (\d)D \(\w+\) or (\d)D \(\w+\) input to (\w+), but got input of size: \[([^\]]*)\]",
+     _batched),
+    (r"Sizes of tensors must match except in dimension (\d+)\. Expected size \d+ but got size \d+ for tensor "
+     r"number \d+", lambda m: f"tensors joined with torch.cat differ in size on an axis other than the joined "
+                              f"one (axis {m.group(1)}); all other axes must agree."),
+    (r"stack expects each tensor to be equal size", lambda m: "torch.stack needs tensors of one shape, and yours "
+                                                              "differ (often a slice at a border that comes out "
+                                                              "shorter)."),
+    (r"expected (?:scalar type \w+ but found \w+|m1 and m2 to have the same dtype|both vectors to have same dtype"
+     r"|mat1 and mat2 to have the same dtype)|must have the same dtype|Input type \(.*\) and (?:weight|bias) type \(.*\) should be the same"
+     r"|Found dtype \w+ but expected \w+|result type \w+ can't be cast to the desired output type", _dtype),
+    (r"Trying to backward through the graph a second time",
+     lambda m: "backward() ran twice through the same graph: compute the forward pass again before each "
+               "backward(), or keep the graph with retain_graph=True."),
+    (r"a leaf Variable that requires grad is being used in an in-place operation",
+     lambda m: "a parameter (or an input that requires grad) is changed in place (+=, [...] =, .add_()): write "
+               "the result into a new tensor instead, or change parameters under torch.no_grad()."),
+    (r"one of the variables needed for gradient computation has been modified by an inplace operation",
+     lambda m: "a tensor that autograd saved for the backward pass was changed in place afterwards (+=, [...] =, "
+               "a trailing-underscore method): build a new tensor instead of overwriting it."),
+    (r"element 0 of tensors does not require grad and does not have a grad_fn",
+     lambda m: "backward() was called on a value that is not connected to any parameter: the graph was cut "
+               "(.detach(), .data, .item(), numpy, torch.no_grad(), or torch.tensor(...) of computed values)."),
+    (r"Can't call numpy\(\) on Tensor that requires grad",
+     lambda m: ".numpy() of a tensor that is part of a graph: use .detach().numpy() where you need the values."),
+    (r"only one element tensors can be converted to Python scalars|can only convert an array of size 1 to a Python "
+     r"scalar|Tensor with \d+ elements cannot be converted to Scalar|only (?:0-dimensional|length-1|size-1) arrays "
+     r"can be converted to Python scalars", lambda m: "float(), int() or .item() was applied to a tensor or array with more than one value."),
+    (r"Boolean value of Tensor with more than one value is ambiguous|truth value of an array with more than one "
+     r"element is ambiguous",
+     lambda m: "an if, and, or or got a whole tensor or array: compare single values, or use .all(), .any(), "
+               "torch.where or np.where."),
+    (r"'NoneType' object (?:has no attribute|is not subscriptable|is not iterable)|unsupported operand type\(s\) "
+     r"for .*'NoneType'",
+     lambda m: "a value your code uses is None: a function without a return statement (or one that returns "
+               "before its end without a value) gives None."),
+    (r"maximum recursion depth exceeded",
+     lambda m: "a function calls itself without end (a method that calls itself instead of the parent class's, "
+               "e.g. self.forward inside forward)."),
+]
+
+
+def explain_exception(type_name: str, message: str) -> str | None:
+    """What an exception raised by student code means, in the exercise's terms, or None.
+
+    Recognises the messages torch, NumPy and Python give for the usual mistakes (shapes that do
+    not fit a matrix product or broadcast, an axis that does not exist, a view of the wrong size, an
+    index past the end, mixed dtypes, graphs cut or changed in place, None where a value belongs)."""
+    import re
+
+    for pattern, make in _EXCEPTIONS:
+        m = re.search(pattern, message or "")
+        if m:
+            try:
+                return make(m)
+            except Exception:   # an unexpected message shape: say nothing rather than something wrong
+                return None
+    return None

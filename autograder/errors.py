@@ -18,11 +18,23 @@ class StudentCodeError(Exception):
     def describe(self) -> str:
         head = f"{self.type_name}: {self.message}" if self.message else self.type_name
         text = f"Your code raised {head}"
+        meaning = _meaning(self.type_name, self.message)
+        if meaning:
+            text += f"\nWhat it means: {meaning}"
         if self.traceback:
             text += "\n" + self.traceback.rstrip()
         elif self.where:
             text += f" (at {self.where})"
         return text
+
+
+def _meaning(type_name: str, message: str) -> str | None:
+    try:
+        from .diagnose import explain_exception
+
+        return explain_exception(type_name, message)
+    except Exception:   # an explanation is a courtesy: never let it hide the exception itself
+        return None
 
 
 class GradingAbort(BaseException):

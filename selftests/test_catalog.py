@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from autograder import manifest
+from autograder import manifest, quality
 from autograder.regenerate import alternative_sources, mutant_sources, patched
 
 from .conftest import EXERCISES, ROOT, grade, hints_of, solution_source, write_submission
@@ -38,10 +38,15 @@ def test_each_exercise_has_a_manifest_entry_three_mutants_two_alternatives_and_h
 def test_catalogued_mutant_loses_points_with_its_hint(tmp_path, exercise, name, source):
     submission = patched(solution_source(exercise), source)
     doc = grade(write_submission(tmp_path, submission, exercise), tmp_path, exercise=exercise)
-    hint = hints_of(exercise)[re.search(r'^HINT = "(\w+)"', source, re.M).group(1)]
+    hints = hints_of(exercise)
+    own = re.search(r'^HINT = "(\w+)"', source, re.M).group(1)
     failed = [t for t in doc["tests"] if t["score"] < t["max_score"]]
     assert doc["score"] < points(exercise)
-    assert any(hint in t["output"] for t in failed), [t["output"] for t in failed]
+    assert any(hints[own] in t["output"] for t in failed), [t["output"] for t in failed]
+    # hint precision: no other misconception of the exercise is claimed for this one
+    case = quality.Case(exercise, "mutant", name, "", hints[own], own,
+                        {k: v for k, v in hints.items() if k != own and v != hints[own]})
+    assert quality.foreign_hints(case, {"failed": failed}) == [], [t["output"] for t in failed]
 
 
 @pytest.mark.parametrize("exercise,name,source", ALTERNATIVES, ids=ids(ALTERNATIVES))

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from autograder.checks import Mismatch, assert_close
-from autograder.diagnose import explain, matching_variants
+from autograder.diagnose import explain, explain_exception, matching_variants
 
 
 @pytest.fixture
@@ -161,3 +161,146 @@ def test_assert_close_says_what_it_observed():
 def test_one_value_is_not_explained_by_a_scale_or_offset():
     assert explain(np.array([[2.5]]), np.array([[1.2]])) is None
     assert explain(np.array([2.5, 0.3]), np.array([1.2, -0.7])) is None   # two values, one per index: no fit claimed
+
+
+# ---------------------------------------------------------------- exceptions in plain words
+def _raised(fn) -> Exception:
+    try:
+        fn()
+    except Exception as exc:   # noqa: BLE001 - the message is what is tested
+        return exc
+    raise AssertionError("expected an exception")
+
+
+def _twice():
+    x = torch.randn(3, requires_grad=True)
+    y = x.exp().sum()
+    y.backward()
+    y.backward()
+
+
+def _saved_then_changed():
+    x = torch.randn(3, requires_grad=True)
+    y = x.exp()
+    y += 1
+    y.sum().backward()
+
+
+# (what raises, words the explanation must contain): real torch, NumPy and Python messages
+REAL_ERRORS = [
+    (lambda: torch.randn(4, 9) @ torch.randn(8, 2), ["4x9", "8x2", "columns (9)", "rows (8)"]),
+    (lambda: torch.nn.Linear(3, 4)(torch.randn(2, 5)), ["2x5", "3x4"]),
+    (lambda: torch.randn(2, 3) + torch.randn(4), ["sizes 3 and 4", "axis 1"]),
+    (lambda: np.ones((2, 3)) + np.ones(4), ["(2,3) (4,)", "broadcast"]),
+    (lambda: np.ones((2, 3)) @ np.ones((2, 3)), ["inner sizes differ", "2 vs 3"]),
+    (lambda: np.dot(np.ones((2, 3)), np.ones((2, 3))), ["(2,3) and (2,3)"]),
+    (lambda: torch.randn(2, 3).sum(dim=2), ["axis 2", "only 2 axes"]),
+    (lambda: torch.randn(2, 3).view(4, 2), ["(4, 2)", "6 values"]),
+    (lambda: np.ones(6).reshape(4, 2), ["(4,2)", "6 values"]),
+    (lambda: torch.randn(2, 3).t().view(6), [".reshape()", ".contiguous()"]),
+    (lambda: torch.randn(2, 3)[:, 3], ["index 3", "axis 1", "size 3"]),
+    (lambda: np.ones((2, 3))[:, 3], ["index 3", "axis 1", "size 3"]),
+    (lambda: torch.nn.functional.conv2d(torch.randn(1, 4, 5, 5), torch.randn(8, 3, 3, 3)),
+     ["expects 3 input channels", "(1, 4, 5, 5) has 4"]),
+    (lambda: torch.nn.functional.conv2d(torch.randn(5, 5), torch.randn(8, 3, 3, 3)), ["conv2d", "(5, 5)"]),
+    (lambda: torch.cat([torch.randn(2, 3), torch.randn(3, 4)]), ["torch.cat"]),
+    (lambda: torch.stack([torch.randn(2), torch.randn(3)]), ["torch.stack"]),
+    (lambda: torch.randn(2, 3) @ torch.randn(3, 2, dtype=torch.float64), ["dtypes"]),
+    (lambda: torch.nn.Linear(3, 2)(torch.randn(2, 3, dtype=torch.float64)), ["dtypes"]),
+    (lambda: torch.nn.functional.conv2d(torch.randn(1, 3, 5, 5, dtype=torch.float64), torch.randn(8, 3, 3, 3)),
+     ["dtypes"]),
+    (lambda: torch.zeros(3, dtype=torch.long).add_(torch.randn(3)), ["dtypes"]),
+    (_twice, ["backward() ran twice"]),
+    (lambda: torch.zeros(3, requires_grad=True).add_(1), ["changed in place"]),
+    (_saved_then_changed, ["saved for the backward pass"]),
+    (lambda: torch.randn(3).sum().backward(), ["not connected to any parameter"]),
+    (lambda: torch.randn(3, requires_grad=True).numpy(), [".detach().numpy()"]),
+    (lambda: torch.randn(3).item(), ["more than one value"]),
+    (lambda: float(np.ones(3)), ["more than one value"]),
+    (lambda: bool(torch.randn(3) > 0), [".all(), .any()"]),
+    (lambda: bool(np.ones(3) > 0), [".all(), .any()"]),
+    (lambda: None.shape, ["None"]),
+    (lambda: None + 1, ["None"]),
+]
+
+
+@pytest.mark.parametrize("make,words", REAL_ERRORS, ids=[str(i) for i in range(len(REAL_ERRORS))])
+def test_real_exceptions_are_explained(make, words):
+    exc = _raised(make)
+    text = explain_exception(type(exc).__name__, str(exc))
+    assert text is not None, str(exc)
+    for w in words:
+        assert w in text, (w, text)
+
+
+def test_unknown_exceptions_get_no_explanation():
+    assert explain_exception("ValueError", "window does not fit") is None
+    assert explain_exception("KeyError", "'query'") is None
+    assert explain_exception("RuntimeError", "") is None
+
+
+def test_student_error_carries_the_explanation_before_its_traceback():
+    from autograder.errors import StudentCodeError
+
+    exc = _raised(lambda: torch.randn(4, 9) @ torch.randn(8, 2))
+    err = StudentCodeError("RuntimeError", str(exc), "", 'Traceback (your code only):\n  File "x.py", line 3')
+    text = str(err)
+    assert text.index("Your code raised RuntimeError") < text.index("What it means:") < text.index("Traceback")
+    assert "What it means" not in str(StudentCodeError("ValueError", "window does not fit"))
+
+
+def test_two_of_the_students_own_results_are_compared_without_calling_one_expected():
+    x = np.random.default_rng(3).standard_normal((2, 4, 4))
+    with pytest.raises(Mismatch) as info:
+        assert_close(x.swapaxes(-1, -2), x, "vectorized vs loops", labels=("attention_vectorized", "attention_loops"))
+    text = str(info.value)
+    assert "expected" not in text
+    assert "|attention_vectorized - attention_loops|" in text
+    assert ("observed: the output of attention_vectorized equals the output of attention_loops transposed in its "
+            "last two axes") in text
+    with pytest.raises(Mismatch) as info:
+        assert_close(x[0], x, "shapes", labels=("fast", "loops"))
+    text = str(info.value)
+    assert "expected" not in text and "loops shape: (2, 4, 4)" in text and "fast shape:  (4, 4)" in text
+
+
+def test_symptoms_constant_and_truncated(e):
+    assert explain(np.zeros_like(e), e) == "every value of your output is 0"
+    assert explain(np.full_like(e, 2.5), e) == "every value of your output is the same number, 2.5"
+    assert "truncated toward zero to a whole number" in explain(np.trunc(e * 3), e * 3)
+    # constant expected values: a constant answer that is wrong says nothing about a constant
+    assert explain(np.zeros((3, 3)), np.ones((3, 3))) != "every value of your output is 0"
+
+
+def test_symptoms_where_the_differences_are(e):
+    later = e.copy()
+    later[:, :, 2:, :] += np.random.default_rng(4).standard_normal(later[:, :, 2:, :].shape)
+    text = explain(later, e, axes=("batch", "channel", "time", "feature"))
+    assert text == "the differing values are all along the time axis (axis 2) from index 2 on (every earlier index matches)"
+    one = e.copy()
+    one[:, 1] += np.random.default_rng(5).standard_normal(one[:, 1].shape)
+    assert "at index 1 of axis 1 only" in explain(one, e)
+    img = np.random.default_rng(2).standard_normal((2, 7, 8))
+    ring = img.copy()
+    ring[:, 0, :] += 1
+    ring[:, :, -1] -= 2
+    ring[:, 3, 0] += 5
+    ring[:, 5, 0] += 3
+    ring[:, 1, 1] += 1   # within two of the edge, not one
+    assert explain(ring, img) == ("the differing values all lie within 2 positions of the edge of the last two axes "
+                                  "(the border); the inside matches")
+
+
+def test_no_symptom_when_the_differences_are_everywhere(e):
+    noise = e + np.random.default_rng(9).standard_normal(e.shape)
+    assert explain(noise, e) is None
+
+
+def test_a_dtype_that_differs_is_reported_beside_the_values():
+    x = torch.randn(3, 4, dtype=torch.float64) * 1e3
+    with pytest.raises(Mismatch) as info:
+        assert_close(x.float() + 1e-3, x, "f(x)")
+    assert "dtype: got float32, expected float64" in str(info.value)
+    with pytest.raises(Mismatch) as info:
+        assert_close(x + 1, x, "f(x)")
+    assert "dtype:" not in str(info.value)
