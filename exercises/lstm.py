@@ -59,7 +59,9 @@ class LSTMCell(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int):
         """Create the three parameters; initialise them uniformly in [-1/sqrt(H), 1/sqrt(H)] (as
-        ``nn.LSTM`` does) so that the cell can be trained."""
+        ``nn.LSTM`` does) so that the cell can be trained. The grader checks this loosely: finite values,
+        weight matrices that are not constant, and a root mean square of at most 2/sqrt(H) per
+        parameter (orthogonal or Xavier weights and zero biases pass; torch.randn or torch.rand do not)."""
         super().__init__()
         raise NotImplementedError("__init__: replace this line with your solution (the docstring above says what to return)")
 

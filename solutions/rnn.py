@@ -70,7 +70,9 @@ class RNNCell(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int):
         """Create the three parameters above; initialise them uniformly in [-1/sqrt(H), 1/sqrt(H)]
-        (as ``nn.RNN`` does) so that the cell can be trained."""
+        (as ``nn.RNN`` does) so that the cell can be trained. The grader checks this loosely: finite values,
+        weight matrices that are not constant, and a root mean square of at most 2/sqrt(H) per
+        parameter (orthogonal or Xavier weights and zero biases pass; torch.randn or torch.rand do not)."""
         super().__init__()
         # BEGIN SOLUTION
         self.input_size, self.hidden_size = input_size, hidden_size
@@ -187,7 +189,8 @@ def answer_shape_b_y() -> tuple:
 
 
 # ----------------------------------------------------------------------------- Part 3
-# NumPy only in this part (see the rule in the module docstring). Arrays are float64.
+# NumPy only in this part (see the rule in the module docstring). Arrays are float64, and so are the
+# results. Do not modify the arguments in place (return new arrays).
 
 def rnn_forward_numpy(x: np.ndarray, h0: np.ndarray, W_xh: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray,
                       W_hy: np.ndarray, b_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import TOLERANCES, Mismatch, assert_close, hint_text
+from autograder.checks import TOLERANCES, Mismatch, assert_close, exceeds, hint_text
 
 EXERCISE = "lstm"
 
@@ -22,7 +22,7 @@ HINTS = {
                   "the order the problem lists them. Rows 0:H are the input gate, H:2H the forget gate, "
                   "2H:3H the candidate, 3H:4H the output gate.",
     "forget_wrong_state": "the forget gate scales the previous long-term memory: C_t = F_t * C_{t-1} + "
-                          "I_t * C~_t. It multiplies C_{t-1}, not h_{t-1} or the candidate.",
+                          "I_t * C~_t. It multiplies C_{t-1}, not h_{t-1}.",
     "output_uses_c": "the hidden state squashes the cell state first: h_t = O_t * tanh(C_t), not O_t * C_t.",
     "candidate_sigmoid": "the candidate memory uses tanh, C~_t = tanh(...), so it can be negative; the three "
                          "gates use the sigmoid.",
@@ -33,6 +33,22 @@ HINTS = {
     "not_differentiable": "autograd could not reach this parameter or the input: build the outputs from torch "
                           "operations on the inputs and the parameters (no .detach(), .data, .item(), numpy or "
                           "torch.no_grad() in forward).",
+    "input_forget_swapped": "your results are those of an LSTM with the input and forget gates exchanged, "
+                            "C_t = I_t * C_{t-1} + F_t * C~_t. Either the first two blocks of rows are read in the "
+                            "problem's order (F first) instead of PyTorch's i, f, g, o (rows 0:H are the input "
+                            "gate, H:2H the forget gate), or the two gates multiply the wrong terms: "
+                            "C_t = F_t * C_{t-1} + I_t * C~_t.",
+    "c0_ignored": "your states are those of a run that starts from C_0 = 0 although an initial state (h_0, C_0) was "
+                  "given: the first step starts from both h_0 and C_0 (zeros only when the state is None).",
+    "state_swapped": "your results are those of a cell that reads its state the wrong way round: the state is the "
+                     "pair (h, C), hidden state first (h_prev, c_prev = state), and the cell returns (h_t, C_t) in "
+                     "the same order.",
+    "state_detached": "your gradients are those of a graph cut between time steps: the state (h, C) handed from "
+                      "one step to the next is detached (.detach(), .data, a copy or torch.no_grad), so no gradient "
+                      "flows back through time. Keep the state in the graph.",
+    "init": "initialise every parameter uniformly in [-1/sqrt(H), 1/sqrt(H)], H the hidden size (as nn.LSTM does, "
+            "e.g. tensor.uniform_(-k, k) with k = 1/sqrt(H)): random, so that the hidden units differ, and small, "
+            "so that the gates do not saturate.",
 }
 
 
@@ -47,13 +63,18 @@ def lstm_settings(draw, max_batch=3, max_steps=4, max_input=3, max_hidden=4):
                 seed=draw(st.integers(0, 2**16), label="seed"))
 
 
-def setting(batch, steps, input_size, hidden_size, state=True, seed=0) -> dict:
-    return dict(batch=batch, steps=steps, input_size=input_size, hidden_size=hidden_size, state=state, seed=seed)
+def setting(batch, steps, input_size, hidden_size, state=True, seed=0, scale=1) -> dict:
+    """A pinned setting; ``scale`` multiplies the input x (large values saturate the gates)."""
+    out = dict(batch=batch, steps=steps, input_size=input_size, hidden_size=hidden_size, state=state, seed=seed)
+    if scale != 1:
+        out["scale"] = scale
+    return out
 
 
 def describe(s: dict) -> str:
     return (f"B={s['batch']}, T={s['steps']}, D={s['input_size']}, H={s['hidden_size']}, "
-            f"initial state={'given' if s['state'] else 'None'}")
+            f"initial state={'given' if s['state'] else 'None'}"
+            + (f", x with standard deviation {s['scale']}" if s.get("scale", 1) != 1 else ""))
 
 
 def make_data(s: dict) -> dict:
@@ -65,7 +86,7 @@ def make_data(s: dict) -> dict:
         return torch.rand(*shape, generator=g) * 2 - 1
 
     data = dict(weight_ih=u(4 * h, d), weight_hh=u(4 * h, h), bias_ih=u(4 * h), bias_hh=u(4 * h),
-                x=torch.randn(b, t, d, generator=g),
+                x=torch.randn(b, t, d, generator=g) * s.get("scale", 1),
                 h0=u(b, h) if s["state"] else None, c0=(2 * u(b, h)) if s["state"] else None,
                 grad_h=torch.randn(b, t, h, generator=g), grad_hT=torch.randn(b, h, generator=g),
                 grad_cT=torch.randn(b, h, generator=g))
@@ -224,6 +245,36 @@ def parameter_report(module) -> dict:
     return {name: list(p.shape) for name, p in module.named_parameters()}
 
 
+def parameter_values(module) -> dict:
+    """Probe: the module's parameters as constructed, name -> values."""
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def check_initialisation(values, hidden_size: int, what: str) -> None:
+    """Loosely, as the task text says: every parameter finite, no weight matrix constant, and a root mean
+    square of at most 2/sqrt(H) (2/sqrt(fan_in) for a matrix with fewer columns than H). Uniform in
+    [-1/sqrt(H), 1/sqrt(H)], orthogonal or Xavier weights and zero biases pass; torch.randn, torch.rand, zeros
+    and uninitialised memory do not."""
+    for name, value in values.items():
+        if not isinstance(value, torch.Tensor) or not value.dtype.is_floating_point:
+            raise Mismatch(f"{what}\n  {name} is not a floating-point tensor")
+        v = value.detach().double()
+        if not bool(torch.isfinite(v).all()):
+            raise Mismatch(f"{what}\n  {name} holds NaN or inf right after construction (uninitialised memory, "
+                           f"as from torch.empty, is not an initialisation)" + hint_text("init", HINTS))
+        if v.dim() == 2 and v.numel() > 1 and float(v.max() - v.min()) == 0:
+            raise Mismatch(f"{what}\n  every entry of {name} is {float(v.flatten()[0]):.4g}: with equal weights "
+                           f"all hidden units compute the same thing and stay equal in training"
+                           + hint_text("init", HINTS))
+        fan_in = min(hidden_size, v.shape[1]) if v.dim() == 2 else hidden_size
+        limit = 2 / fan_in ** 0.5
+        rms = float(v.pow(2).mean().sqrt()) if v.numel() else 0.0
+        if exceeds(rms, limit):
+            raise Mismatch(f"{what}\n  {name} has a root mean square of {rms:.4g}, more than {limit:.4g} "
+                           f"(uniform in [-1/sqrt(H), 1/sqrt(H)] gives {1 / (3 * hidden_size) ** 0.5:.4g}; "
+                           f"H = {hidden_size})" + hint_text("init", HINTS))
+
+
 # ---------------------------------------------------------------- misconceptions
 ORDER = "ifgo"
 
@@ -238,9 +289,13 @@ def _permuted(data: dict, order: str) -> dict:
 def _variant_loop(data: dict, mistake: str) -> dict:
     """The layer with one known mistake (a grader-side wrong variant, never the oracle)."""
     h0, c0 = initial_state(data)
+    if mistake == "c0_ignored":
+        c0 = torch.zeros_like(c0)
     h_t, c_t, hs = h0, c0, []
     for t in range(data["x"].shape[1]):
         h_in, c_in = (h0, c0) if mistake == "state_not_carried" else (h_t, c_t)
+        if mistake == "state_swapped":   # the cell reads (c, h) from the pair (h, c)
+            h_in, c_in = c_in, h_in
         gates = data["x"][:, t] @ data["weight_ih"].T + h_in @ data["weight_hh"].T + data["bias"]
         i, f, g, o = gates.chunk(4, dim=1)
         i, f, o = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o)
@@ -256,16 +311,29 @@ def _variant_loop(data: dict, mistake: str) -> dict:
     return {"h": torch.stack(hs, 1), "h_T": h_t, "c_T": c_t, "c": c_t}
 
 
+# The hint of each reading order of the four blocks; "figo" (the problem's order) is the same function as
+# an LSTM whose forget gate multiplies the candidate and input gate the old memory.
+def _order_hint(order: str) -> str:
+    return "input_forget_swapped" if order == "figo" else "gate_order"
+
+
+# The mistakes a single step (LSTMCell) can show; the others need a loop over time or a final state.
+LAYER_ONLY = ("state_not_carried", "c0_ignored", "final_state")
+
+
 def variants(data: dict) -> list[tuple[str, dict]]:
     out = []
     for order in itertools.permutations(ORDER):
         order = "".join(order)
         if order != ORDER:
-            out.append(("gate_order", torch_lstm(_permuted(data, order), grads=False)))
-    for mistake, hint in (("forget_on_h", "forget_wrong_state"), ("forget_on_candidate", "forget_wrong_state"),
+            out.append((_order_hint(order), torch_lstm(_permuted(data, order), grads=False)))
+    for mistake, hint in (("forget_on_h", "forget_wrong_state"), ("forget_on_candidate", "input_forget_swapped"),
                           ("output_uses_c", "output_uses_c"), ("candidate_sigmoid", "candidate_sigmoid"),
-                          ("state_not_carried", "state_not_carried")):
+                          ("state_not_carried", "state_not_carried"), ("c0_ignored", "c0_ignored"),
+                          ("state_swapped", "state_swapped")):
         out.append((hint, _variant_loop(data, mistake)))
+    right = _variant_loop(data, "none")
+    out.append(("final_state", {"h_T": right["c_T"], "c_T": right["h_T"]}))
     return out
 
 
@@ -275,22 +343,73 @@ def close(got, expected, rtol=1e-5, atol=1e-5) -> bool:
     return bool(torch.allclose(got.double(), expected.double(), rtol=rtol, atol=atol, equal_nan=True))
 
 
-def diagnose(got: dict, expected: dict, data: dict, key: str) -> str | None:
-    """The hint of a known mistake that explains the student's ``key`` output, or None."""
-    value = got.get(key)
-    if key in ("h_T", "c_T"):
-        swapped = expected["c_T" if key == "h_T" else "h_T"]
-        if close(value, swapped) and not close(swapped, expected[key]):
-            return "final_state"
+def matching(got: dict, expected: dict, data: dict, key: str) -> list[str]:
+    """The hints of every known mistake whose result reproduces the student's ``key`` output on this input (and
+    differs from the right one there). A 2-D "h" and "c" are the cell's one step (``data`` has T = 1)."""
+    value = got.get(key) if isinstance(got, dict) else None
+    if not isinstance(value, torch.Tensor):
+        return []
+    cell = key == "c" or (key == "h" and value.dim() == 2)
+    found = []
     for hint, variant in variants(data):
-        v = variant.get("c_T" if key == "c" else key)
-        if key == "h" and value is not None and value.dim() == 2:   # the cell's h_t: the first step
-            v = variant["h"][:, 0]
-        if key == "c" and data["x"].shape[1] > 1:
+        if cell and hint in LAYER_ONLY:
             continue
-        if v is not None and not close(v, expected[key], atol=1e-4) and close(value, v, atol=1e-4):
-            return hint
-    return None
+        v = variant.get("c_T" if key == "c" else key)
+        if v is not None and cell and key == "h":
+            v = v[:, 0]
+        if v is not None and not close(v, expected[key], atol=1e-4) and close(value, v, atol=1e-4) \
+                and hint not in found:
+            found.append(hint)
+    return found
+
+
+# Settings the student's code is rerun on to confirm a cause: an initial state given, several steps and
+# examples, every size above 1.
+PROBE_SETTINGS = [setting(batch=2, steps=3, input_size=3, hidden_size=2, state=True, seed=101),
+                  setting(batch=3, steps=2, input_size=2, hidden_size=3, state=True, seed=102)]
+
+
+def diagnose(got: dict, expected: dict, data: dict, key: str, rerun=None) -> str | None:
+    """The hint of the one known mistake that explains the student's ``key`` output on this input and, with
+    ``rerun(setting)`` -> (the student's results, the right ones, the data the variants use) on another
+    setting, on every probe setting too; else None (the comparison's "observed" line still says what
+    differs)."""
+    from autograder.errors import GradingAbort
+
+    found = matching(got, expected, data, key)
+    if found and rerun is not None:
+        for s2 in PROBE_SETTINGS:
+            try:
+                got2, expected2, data2 = rerun(s2)
+            except (Exception, GradingAbort):
+                return None
+            if not isinstance(got2, dict) or "problem" in got2:
+                return None
+            if close(got2.get(key), expected2[key], *grad_tolerance(expected2[key])):
+                continue   # right on this setting: it tells nothing about the candidates
+            here = matching(got2, expected2, data2, key)
+            found = [h for h in found if h in here]
+    return found[0] if len(found) == 1 else None
+
+
+def rerun_layer(sub):
+    """``rerun`` for :func:`diagnose`: the student's LSTMLayer on another setting (no gradients)."""
+    def run(s2: dict):
+        data2 = make_data(s2)
+        layer = sub.LSTMLayer(s2["input_size"], s2["hidden_size"])
+        got = sub.run_probe(run_layer, layer, student_params(data2), data2["x"], data2["h0"], data2["c0"])
+        return got, torch_lstm(data2, grads=False), data2
+    return run
+
+
+def rerun_cell(sub):
+    """``rerun`` for :func:`diagnose`: the student's LSTMCell on the first step of another setting."""
+    def run(s2: dict):
+        data2 = make_data(s2)
+        cell = sub.LSTMCell(s2["input_size"], s2["hidden_size"])
+        got = sub.run_probe(run_cell, cell, student_params(data2), data2["x"][:, 0], *initial_state(data2))
+        return got, torch_cell(data2, grads=False), dict(data2, x=data2["x"][:, :1])
+    return run
 
 
 def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
@@ -301,15 +420,83 @@ def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
     return 1e-5, 1e-5 * max(1.0, scale)
 
 
+GRAD_KEYS = ("x", "h0", "c0", "weight_ih", "weight_hh", "bias")
+
+
+def detached_grads(data: dict, cut: str) -> dict:
+    """The layer's gradients by autograd when the state is detached between steps (``cut`` "h" or "hc": which
+    parts of it); a grader-side wrong variant, never the oracle. The loss is the probe's."""
+    p = {k: data[k].clone().requires_grad_() for k in ("weight_ih", "weight_hh", "bias")}
+    x = data["x"].clone().requires_grad_()
+    given = data["h0"] is not None
+    h_t, c_t = (data[k].clone().requires_grad_() for k in ("h0", "c0")) if given else initial_state(data)
+    start, hs = (h_t, c_t), []
+    for t in range(x.shape[1]):
+        if t > 0:
+            h_t, c_t = h_t.detach(), (c_t.detach() if cut == "hc" else c_t)
+        i, f, g, o = (x[:, t] @ p["weight_ih"].T + h_t @ p["weight_hh"].T + p["bias"]).chunk(4, dim=1)
+        c_t = torch.sigmoid(f) * c_t + torch.sigmoid(i) * torch.tanh(g)
+        h_t = torch.sigmoid(o) * torch.tanh(c_t)
+        hs.append(h_t)
+    h = torch.stack(hs, 1)
+    ((h * data["grad_h"]).sum() + (h_t * data["grad_hT"]).sum() + (c_t * data["grad_cT"]).sum()).backward()
+    return {"x": x.grad, "h0": start[0].grad if given else None, "c0": start[1].grad if given else None,
+            **{k: v.grad for k, v in p.items()}}
+
+
+def _grads_close(got: dict, want: dict) -> bool:
+    return all(want.get(k) is None or close(got.get(k), want[k], *grad_tolerance(want[k])) for k in GRAD_KEYS)
+
+
+def _detached_matches(got: dict, expected: dict, data: dict) -> bool:
+    for cut in ("hc", "h"):
+        wrong = detached_grads(data, cut)
+        if not _grads_close(wrong, expected) and _grads_close(got, wrong):
+            return True
+    return False
+
+
+def diagnose_grads(got: dict, expected: dict, data: dict, rerun) -> str | None:
+    """"state_detached" when every gradient of the student's layer is that of a detached variant, here and on
+    every probe setting (``rerun(setting)`` -> (the student's probe result with gradients, the right one,
+    the data)); else None."""
+    from autograder.errors import GradingAbort
+
+    if not _detached_matches(got, expected, data):
+        return None
+    for s2 in PROBE_SETTINGS:
+        try:
+            got2, expected2, data2 = rerun(s2)
+        except (Exception, GradingAbort):
+            return None
+        if not isinstance(got2, dict) or "problem" in got2 or got2.get("no_graph"):
+            return None
+        if not _grads_close(got2, expected2) and not _detached_matches(got2, expected2, data2):
+            return None
+    return "state_detached"
+
+
+def rerun_layer_grads(sub):
+    """``rerun`` for :func:`diagnose_grads`: the student's LSTMLayer on another setting, with gradients."""
+    def run(s2: dict):
+        data2 = make_data(s2)
+        layer = sub.LSTMLayer(s2["input_size"], s2["hidden_size"])
+        got = sub.run_probe(run_layer, layer, student_params(data2), data2["x"], data2["h0"], data2["c0"],
+                            data2["grad_h"], data2["grad_hT"], data2["grad_cT"])
+        return got, torch_lstm(data2, grads=True), data2
+    return run
+
+
 def compare(got: dict, expected: dict, data: dict, what: str, source: str, reveal: bool, keys, grad_keys,
-            grad_source: str) -> None:
+            grad_source: str, rerun=None, grad_rerun=None) -> None:
+    """``rerun`` confirms a hint on the outputs; ``grad_rerun`` (the layer's) one on the gradients."""
     if "problem" in got:
         raise Mismatch(f"{what}\n  {got['problem']}")
     for key, label in keys:
         rtol, atol = grad_tolerance(expected[key])
         if not close(got[key], expected[key], rtol, atol):
             assert_close(got[key], expected[key], f"{what}\n  {label}, compared with {source}:", reveal=reveal,
-                         rtol=rtol, atol=atol, hint=diagnose(got, expected, data, key), hints=HINTS)
+                         rtol=rtol, atol=atol, hint=diagnose(got, expected, data, key, rerun), hints=HINTS)
     if not grad_keys:
         return
     if got.get("no_graph"):
@@ -323,7 +510,10 @@ def compare(got: dict, expected: dict, data: dict, what: str, source: str, revea
             raise Mismatch(f"{text}\n  got: None (no gradient reached {label})" + hint_text("not_differentiable",
                                                                                           HINTS))
         rtol, atol = grad_tolerance(expected[key])
-        assert_close(got[key], expected[key], text, rtol=rtol, atol=atol, reveal=reveal)
+        hint = None
+        if grad_rerun is not None and not close(got[key], expected[key], rtol, atol):
+            hint = diagnose_grads(got, expected, data, grad_rerun)
+        assert_close(got[key], expected[key], text, rtol=rtol, atol=atol, reveal=reveal, hint=hint, hints=HINTS)
 
 
 LAYER_KEYS = [("h", "hidden states h_1..h_T"), ("h_T", "final hidden state h_T"), ("c_T", "final cell state C_T")]
@@ -340,7 +530,8 @@ def check_layer(sub, s: dict, *, grads: bool, oracle=None, reveal: bool = True) 
     source = "nn.LSTM (batch_first) with the same weights" if oracle is None else "the reference layer"
     expected = torch_lstm(data, grads) if oracle is None else oracle(data, grads)
     compare(got, expected, data, what, source, reveal, LAYER_KEYS, LAYER_GRADS if grads else [],
-            "autograd through nn.LSTM" if oracle is None else source)
+            "autograd through nn.LSTM" if oracle is None else source, rerun=rerun_layer(sub),
+            grad_rerun=rerun_layer_grads(sub))
 
 
 def check_cell(sub, s: dict) -> None:
@@ -354,7 +545,7 @@ def check_cell(sub, s: dict) -> None:
     compare(got, torch_cell(data, grads=True), dict(data, x=data["x"][:, :1]), what,
             "nn.LSTMCell with the same weights", True, [("h", "h_t"), ("c", "c_t")],
             [("x", "x_t"), ("h_prev", "h_prev"), ("c_prev", "c_prev"), ("weight_ih", "weight_ih"),
-             ("weight_hh", "weight_hh"), ("bias", "bias")], "autograd through nn.LSTMCell")
+             ("weight_hh", "weight_hh"), ("bias", "bias")], "autograd through nn.LSTMCell", rerun=rerun_cell(sub))
 
 
 __all__ = ["TOLERANCES"]

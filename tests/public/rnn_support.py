@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import TOLERANCES, Mismatch, assert_close, fail, hint_text, sympy_equivalent
+from autograder.checks import TOLERANCES, Mismatch, assert_close, exceeds, fail, hint_text, sympy_equivalent
 from autograder.rules import ANY_TORCH, check_source, run_without
 
 EXERCISE = "rnn"
@@ -39,7 +39,8 @@ HINTS = {
                          "one row per output.",
     "shape_batch_axis": "batch-first rows: one time step of the batch has the batch size B first and the "
                         "feature size second.",
-    "shape_bias": "a bias is one vector shared by every example of the batch: a 1-tuple such as (H,).",
+    "shape_bias": "your answer is not a 1-tuple: a bias is one vector, shared by every example of the batch, so "
+                  "its shape is a 1-tuple such as (H,).",
     "shape_output_size": "the problem uses one size D for the input and the output embedding, so y_hat_t "
                          "has D features.",
     "recurrent_dropped": "only the direct path from the loss at step t to h_t is there: h_t also changes "
@@ -55,6 +56,23 @@ HINTS = {
     "not_differentiable": "autograd could not reach this parameter or the input: build the output from torch "
                           "operations on the inputs and the parameters (no .detach(), .data, .item(), numpy or "
                           "torch.no_grad() in forward).",
+    "h0_ignored": "your states are those of a run that starts from zeros although an initial state h0 was given: "
+                  "the first step starts from h0 (zeros only when h0 is None).",
+    "h0_first_step": "your gradients are those of a backward pass that uses the last state h_T where the state "
+                     "before the first step belongs: at t = 0 the previous state is h0. (In Python h[:, t - 1] "
+                     "with t = 0 is h[:, -1], the last state; and h0 must still hold its values when the backward "
+                     "pass reads it.)",
+    "modified_in_place": "your function changed the arrays it was given: the caller still needs them (bptt_gradients "
+                         "reads h0 and x again after the forward pass). Compute into new arrays (h_t = np.tanh(...) "
+                         "binds a new array; h_t[:] = ... or += on an argument writes into it).",
+    "not_float64": "the inputs are float64 arrays and the results must keep float64 precision: no float32 arrays "
+                   "(np.zeros(shape) is float64 by default; dtype=np.float32 or .astype(np.float32) is not).",
+    "state_detached": "your gradients are those of a graph cut between time steps: the state handed from one "
+                      "step to the next is detached (.detach(), .data, a copy or torch.no_grad), so no gradient "
+                      "flows back through time. Keep h_{t-1} in the graph: h_t depends on it through W_hh.",
+    "init": "initialise every parameter uniformly in [-1/sqrt(H), 1/sqrt(H)], H the hidden size (as nn.RNN and "
+            "nn.Linear do, e.g. tensor.uniform_(-k, k) with k = 1/sqrt(H)): random, so that the hidden units differ, "
+            "and small, so that tanh does not saturate.",
 }
 
 # ---------------------------------------------------------------- rule (Part 3)
@@ -79,14 +97,19 @@ def rnn_settings(draw, max_batch=3, max_steps=4, max_input=3, max_hidden=4, max_
                 seed=draw(st.integers(0, 2**16), label="seed"))
 
 
-def setting(batch, steps, input_size, hidden_size, output_size, h0=True, seed=0) -> dict:
-    return dict(batch=batch, steps=steps, input_size=input_size, hidden_size=hidden_size, output_size=output_size,
-                h0=h0, seed=seed)
+def setting(batch, steps, input_size, hidden_size, output_size, h0=True, seed=0, scale=1) -> dict:
+    """A pinned setting; ``scale`` multiplies the input x (large values saturate tanh)."""
+    out = dict(batch=batch, steps=steps, input_size=input_size, hidden_size=hidden_size, output_size=output_size,
+               h0=h0, seed=seed)
+    if scale != 1:
+        out["scale"] = scale
+    return out
 
 
 def describe(s: dict) -> str:
     return (f"B={s['batch']}, T={s['steps']}, D={s['input_size']}, H={s['hidden_size']}, O={s['output_size']}, "
-            f"h0={'given' if s['h0'] else 'None'}")
+            f"h0={'given' if s['h0'] else 'None'}" + (f", x with standard deviation {s['scale']}"
+                                                      if s.get("scale", 1) != 1 else ""))
 
 
 def make_data(s: dict, dtype=torch.float32) -> dict:
@@ -98,7 +121,7 @@ def make_data(s: dict, dtype=torch.float32) -> dict:
         return (torch.rand(*shape, generator=g, dtype=torch.float64) * 2 - 1).to(dtype)
 
     data = dict(W_xh=u(h, d), W_hh=u(h, h), b_ih=u(h), b_hh=u(h), W_hy=u(o, h), b_y=u(o),
-                x=torch.randn(b, t, d, generator=g, dtype=torch.float64).to(dtype),
+                x=(torch.randn(b, t, d, generator=g, dtype=torch.float64) * s.get("scale", 1)).to(dtype),
                 h0=u(b, h) if s["h0"] else None,
                 grad_y=torch.randn(b, t, o, generator=g, dtype=torch.float64).to(dtype),
                 grad_h=torch.randn(b, t, h, generator=g, dtype=torch.float64).to(dtype))
@@ -250,15 +273,47 @@ def parameter_report(module) -> dict:
     return {name: list(p.shape) for name, p in module.named_parameters()}
 
 
+def parameter_values(module) -> dict:
+    """Probe: the module's parameters as constructed, name -> values."""
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def check_initialisation(values, hidden_size: int, what: str) -> None:
+    """Loosely, as the task text says: every parameter finite, no weight matrix constant, and a root mean
+    square of at most 2/sqrt(H) (2/sqrt(fan_in) for a matrix with fewer columns than H). Uniform in
+    [-1/sqrt(H), 1/sqrt(H)], orthogonal or Xavier weights and zero biases pass; torch.randn, torch.rand, zeros
+    and uninitialised memory do not."""
+    for name, value in values.items():
+        if not isinstance(value, torch.Tensor) or not value.dtype.is_floating_point:
+            raise Mismatch(f"{what}\n  {name} is not a floating-point tensor")
+        v = value.detach().double()
+        if not bool(torch.isfinite(v).all()):
+            raise Mismatch(f"{what}\n  {name} holds NaN or inf right after construction (uninitialised memory, "
+                           f"as from torch.empty, is not an initialisation)" + hint_text("init", HINTS))
+        if v.dim() == 2 and v.numel() > 1 and float(v.max() - v.min()) == 0:
+            raise Mismatch(f"{what}\n  every entry of {name} is {float(v.flatten()[0]):.4g}: with equal weights "
+                           f"all hidden units compute the same thing and stay equal in training"
+                           + hint_text("init", HINTS))
+        fan_in = min(hidden_size, v.shape[1]) if v.dim() == 2 else hidden_size
+        limit = 2 / fan_in ** 0.5
+        rms = float(v.pow(2).mean().sqrt()) if v.numel() else 0.0
+        if exceeds(rms, limit):
+            raise Mismatch(f"{what}\n  {name} has a root mean square of {rms:.4g}, more than {limit:.4g} "
+                           f"(uniform in [-1/sqrt(H), 1/sqrt(H)] gives {1 / (3 * hidden_size) ** 0.5:.4g}; "
+                           f"H = {hidden_size})" + hint_text("init", HINTS))
+
+
 # ---------------------------------------------------------------- misconceptions of Part 1
-def _loop(data, act=torch.tanh, carry=True, output_prev=False, transposed=False):
+def _loop(data, act=torch.tanh, carry=True, output_prev=False, transposed=False, zero_start=False):
     """The layer computed with one known mistake (a grader-side variant, never the oracle)."""
     W_xh, W_hh = data["W_xh"], data["W_hh"]
-    if transposed:
+    if transposed:   # "both" (W_xh only where it is square), or "hh": only the square W_hh
         W_hh = W_hh.T
-        if W_xh.shape[0] == W_xh.shape[1]:
+        if transposed == "both" and W_xh.shape[0] == W_xh.shape[1]:
             W_xh = W_xh.T
     h0 = cell_h_prev(data)
+    if zero_start:
+        h0 = torch.zeros_like(h0)
     h_t, hs, ys = h0, [], []
     for t in range(data["x"].shape[1]):
         h_new = act(F.linear(data["x"][:, t], W_xh) + F.linear(h_t if carry else h0, W_hh) + data["b_h"])
@@ -272,7 +327,9 @@ def layer_variants(data: dict) -> list[tuple[str, dict]]:
     out = [("nonlinearity", _loop(data, act=torch.sigmoid)),
            ("state_not_carried", _loop(data, carry=False)),
            ("output_from_previous_state", _loop(data, output_prev=True)),
-           ("weights_transposed", _loop(data, transposed=True))]
+           ("weights_transposed", _loop(data, transposed="both")),
+           ("weights_transposed", _loop(data, transposed="hh")),
+           ("h0_ignored", _loop(data, zero_start=True))]
     right = _loop(data)
     h0 = cell_h_prev(data).unsqueeze(1)
     out.append(("h0_included", {"y": right["y"], "h": torch.cat([h0, right["h"]], 1)}))
@@ -288,6 +345,10 @@ def layer_variants(data: dict) -> list[tuple[str, dict]]:
     return out
 
 
+# The mistakes a single step (RNNCell) can show; the others need a loop over time.
+CELL_HINTS = ("nonlinearity", "weights_transposed")
+
+
 def close(got, expected, rtol=None, atol=None) -> bool:
     rtol_d, atol_d = TOLERANCES[str(expected.dtype).removeprefix("torch.")]
     if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
@@ -296,13 +357,105 @@ def close(got, expected, rtol=None, atol=None) -> bool:
                                equal_nan=True))
 
 
-def diagnose_layer(got: dict, expected: dict, data: dict, key: str) -> str | None:
-    """The hint of a known mistake that explains the student's ``key`` output ("y" or "h"), or None."""
+def matching_layer(got: dict, expected: dict, data: dict, key: str) -> list[str]:
+    """The hints of every known mistake whose output reproduces the student's ``key`` output ("y" or "h";
+    a 2-D "h" is the cell's one step) on this input, and differs from the right one there."""
+    value = got.get(key) if isinstance(got, dict) else None
+    if not isinstance(value, torch.Tensor):
+        return []
+    cell = key == "h" and value.dim() == 2
+    found = []
     for hint, variant in layer_variants(data):
         v = variant.get(key)
-        if v is not None and not close(v, expected[key], atol=1e-4) and close(got.get(key), v, atol=1e-4):
-            return hint
-    return None
+        if cell:
+            if hint not in CELL_HINTS:
+                continue
+            v = v[:, 0]
+        if v is not None and not close(v, expected[key], atol=1e-4) and close(value, v, atol=1e-4) \
+                and hint not in found:
+            found.append(hint)
+    return found
+
+
+# Settings the student's code is rerun on to confirm a cause: h0 given, several steps and examples,
+# H == D (so that untransposed weights run) and B == T (so that a wrong time axis runs).
+PROBE_SETTINGS = [setting(batch=3, steps=3, input_size=3, hidden_size=3, output_size=2, h0=True, seed=101),
+                  setting(batch=2, steps=2, input_size=2, hidden_size=2, output_size=3, h0=True, seed=102)]
+
+
+def diagnose_layer(got: dict, expected: dict, data: dict, key: str, rerun=None) -> str | None:
+    """The hint of the one known mistake that explains the student's ``key`` output on this input and, with
+    ``rerun(setting)`` -> (the student's outputs, the right ones, the data) on another setting, on every
+    probe setting too; else None (the comparison's "observed" line still says what differs)."""
+    from autograder.errors import GradingAbort
+
+    found = matching_layer(got, expected, data, key)
+    if found and rerun is not None:
+        for s2 in PROBE_SETTINGS:
+            try:
+                got2, expected2, data2 = rerun(s2)
+            except (Exception, GradingAbort):
+                return None
+            if not isinstance(got2, dict) or "problem" in got2:
+                return None
+            if close(got2.get(key), expected2[key], *grad_tolerance(expected2[key])):
+                continue   # right on this setting: it tells nothing about the candidates
+            here = matching_layer(got2, expected2, data2, key)
+            found = [h for h in found if h in here]
+    return found[0] if len(found) == 1 else None
+
+
+def rerun_layer(sub):
+    """``rerun`` for :func:`diagnose_layer`: the student's RNNLayer on another setting (float32, no gradients)."""
+    def run(s2: dict):
+        data2 = make_data(s2)
+        layer = sub.RNNLayer(s2["input_size"], s2["hidden_size"], s2["output_size"])
+        got = sub.run_probe(run_layer, layer, student_params(data2), data2["x"], data2["h0"])
+        return got, torch_rnn(data2, grads=False), data2
+    return run
+
+
+def rerun_cell(sub):
+    """``rerun`` for :func:`diagnose_layer`: the student's RNNCell on the first step of another setting."""
+    def run(s2: dict):
+        data2 = make_data(s2)
+        cell = sub.RNNCell(s2["input_size"], s2["hidden_size"])
+        params = {k: data2[k] for k in ("W_xh", "W_hh", "b_h")}
+        got = sub.run_probe(run_cell, cell, params, data2["x"][:, 0], cell_h_prev(data2))
+        return got, torch_cell(data2, grads=False), data2
+    return run
+
+
+def rerun_numpy_forward(sub):
+    """``rerun`` for :func:`diagnose_layer`: the student's rnn_forward_numpy on another setting (float64)."""
+    def run(s2: dict):
+        s2 = dict(s2, h0=True)
+        arrays = make_arrays(s2)
+        data2 = make_data(s2, dtype=torch.float64)
+        got = numpy_pair(sub.rnn_forward_numpy(*(arrays[k] for k in ARG_ORDER)))
+        return got, torch_rnn(data2, grads=False), data2
+    return run
+
+
+def call_keeping_args(module, name: str, *args) -> dict:
+    """Probe: ``module.<name>(*args)``; its result and the positions of the arguments it changed in place."""
+    before = [np.array(a, copy=True) for a in args]
+    result = getattr(module, name)(*args)
+    changed = [i for i, (a, b) in enumerate(zip(args, before))
+               if not (isinstance(a, np.ndarray) and a.shape == b.shape and np.array_equal(a, b, equal_nan=True))]
+    return {"result": result, "changed": changed}
+
+
+call_keeping_args.describes = "rnn_forward_numpy"
+
+
+def numpy_pair(got) -> dict:
+    """rnn_forward_numpy's (h, y_hat) as the dict the comparisons read (tensors where they are arrays)."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return {"problem": f"expected a pair of arrays (h, y_hat), got {type(got).__name__}"
+                           + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else "")}
+    return {key: torch.from_numpy(v) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v
+            for key, v in zip(("h", "y"), got)}
 
 
 def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
@@ -313,16 +466,81 @@ def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
 
 
 def compare_outputs(got: dict, expected: dict, data: dict, what: str, source: str, reveal: bool,
-                    keys=(("h", "hidden states h"), ("y", "outputs y_hat"))) -> None:
+                    keys=(("h", "hidden states h"), ("y", "outputs y_hat")), rerun=None, tol=None) -> None:
+    """``tol`` = (rtol, atol), default: float32 rounding scaled to the values; ``rerun`` confirms a hint."""
     if "problem" in got:
         raise Mismatch(f"{what}\n  {got['problem']}")
     for key, label in keys:
-        if key in expected and not close(got[key], expected[key], *grad_tolerance(expected[key])):
+        if key not in expected:
+            continue
+        rtol, atol = tol or grad_tolerance(expected[key])
+        if not close(got[key], expected[key], rtol, atol):
             assert_close(got[key], expected[key], f"{what}\n  {label}, compared with {source}:", reveal=reveal,
-                         rtol=1e-5, atol=1e-5, hint=diagnose_layer(got, expected, data, key), hints=HINTS)
+                         rtol=min(rtol, 1e-5), atol=min(atol, 1e-5),
+                         hint=diagnose_layer(got, expected, data, key, rerun), hints=HINTS)
 
 
-def compare_grads(got: dict, expected: dict, names, what: str, source: str, reveal: bool) -> None:
+GRAD_KEYS = ("x", "h0", "W_xh", "W_hh", "b_h", "W_hy", "b_y")
+
+
+def detached_grads(data: dict) -> dict:
+    """The layer's gradients by autograd when the state is detached between steps (a grader-side wrong
+    variant, never the oracle); the loss is sum(y_hat * grad_y) + sum(h * grad_h), as in the probe."""
+    p = {k: data[k].clone().requires_grad_() for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y")}
+    x = data["x"].clone().requires_grad_()
+    h0 = None if data["h0"] is None else data["h0"].clone().requires_grad_()
+    h_t, hs = cell_h_prev(data) if h0 is None else h0, []
+    for t in range(x.shape[1]):
+        h_in = h_t.detach() if t > 0 else h_t
+        h_t = torch.tanh(F.linear(x[:, t], p["W_xh"]) + F.linear(h_in, p["W_hh"]) + p["b_h"])
+        hs.append(h_t)
+    h = torch.stack(hs, 1)
+    y = F.linear(h, p["W_hy"], p["b_y"])
+    ((y * data["grad_y"]).sum() + (h * data["grad_h"]).sum()).backward()
+    return {"x": x.grad, "h0": None if h0 is None else h0.grad, **{k: v.grad for k, v in p.items()}}
+
+
+def _grads_close(got: dict, want: dict) -> bool:
+    return all(want.get(k) is None or close(got.get(k), want[k], *grad_tolerance(want[k])) for k in GRAD_KEYS)
+
+
+def diagnose_grads(got: dict, expected: dict, data: dict, rerun=None) -> str | None:
+    """"state_detached" when every gradient of the student's layer is that of the detached variant, here and on
+    every probe setting (``rerun(setting)`` -> (the student's probe result with gradients, the right one,
+    the data)); else None."""
+    from autograder.errors import GradingAbort
+
+    wrong = detached_grads(data)
+    if _grads_close(wrong, expected) or not _grads_close(got, wrong):
+        return None
+    for s2 in PROBE_SETTINGS if rerun is not None else ():
+        try:
+            got2, expected2, data2 = rerun(s2)
+        except (Exception, GradingAbort):
+            return None
+        if not isinstance(got2, dict) or "problem" in got2 or got2.get("no_graph"):
+            return None
+        if _grads_close(got2, expected2):
+            continue
+        if not _grads_close(got2, detached_grads(data2)):
+            return None
+    return "state_detached"
+
+
+def rerun_layer_grads(sub):
+    """``rerun`` for :func:`diagnose_grads`: the student's RNNLayer on another setting, with gradients."""
+    def run(s2: dict):
+        data2 = make_data(s2)
+        layer = sub.RNNLayer(s2["input_size"], s2["hidden_size"], s2["output_size"])
+        got = sub.run_probe(run_layer, layer, student_params(data2), data2["x"], data2["h0"], data2["grad_y"],
+                            data2["grad_h"])
+        return got, torch_rnn(data2, grads=True), data2
+    return run
+
+
+def compare_grads(got: dict, expected: dict, names, what: str, source: str, reveal: bool, data=None,
+                  rerun=None) -> None:
+    """With ``data`` (the layer's), a gradient that differs is diagnosed (a state detached between steps)."""
     if got.get("no_graph"):
         raise Mismatch(f"{what}\n  the output does not require grad, so nothing can be backpropagated"
                        + hint_text("not_differentiable", HINTS))
@@ -334,7 +552,10 @@ def compare_grads(got: dict, expected: dict, names, what: str, source: str, reve
             raise Mismatch(f"{text}\n  got: None (no gradient reached {label})" + hint_text("not_differentiable",
                                                                                           HINTS))
         rtol, atol = grad_tolerance(expected[key])
-        assert_close(got[key], expected[key], text, rtol=rtol, atol=atol, reveal=reveal)
+        hint = None
+        if data is not None and not close(got[key], expected[key], rtol, atol):
+            hint = diagnose_grads(got, expected, data, rerun)
+        assert_close(got[key], expected[key], text, rtol=rtol, atol=atol, reveal=reveal, hint=hint, hints=HINTS)
 
 
 LAYER_GRADS = [("x", "x"), ("h0", "h0"), ("W_xh", "cell.W_xh"), ("W_hh", "cell.W_hh"), ("b_h", "cell.b_h"),
@@ -349,10 +570,11 @@ def check_layer(sub, s: dict, *, grads: bool, oracle=None, reveal: bool = True) 
     what = f"RNNLayer({s['input_size']}, {s['hidden_size']}, {s['output_size']}) on {describe(s)}"
     source = "nn.RNN + nn.Linear with the same weights" if oracle is None else "the reference layer"
     expected = torch_rnn(data, grads) if oracle is None else oracle(data, grads)
-    compare_outputs(got, expected, data, what, source, reveal)
+    compare_outputs(got, expected, data, what, source, reveal, rerun=rerun_layer(sub))
     if grads:
         compare_grads(got, expected, LAYER_GRADS, what + "\n  backpropagating sum(y_hat * g_y) + sum(h * g_h)",
-                      "autograd through nn.RNN" if oracle is None else source, reveal)
+                      "autograd through nn.RNN" if oracle is None else source, reveal, data=data,
+                      rerun=rerun_layer_grads(sub))
 
 
 # ---------------------------------------------------------------- Part 2: shapes with sympy
@@ -408,7 +630,9 @@ def diagnose_shape(quantity: str, got: tuple, expected: tuple) -> str | None:
         return "shape_bias" if quantity.startswith("b_") else None
     if sorted(map(str, got)) == sorted(map(str, expected)):
         return "shape_batch_axis" if quantity.endswith("_t") else "shape_orientation"
-    if quantity == "y_hat_t" or quantity in ("W_hy", "b_y"):
+    # the output size: every entry right but the one that is D (y_hat_t's features, W_hy's rows, b_y's length)
+    position = {"y_hat_t": 1, "W_hy": 0, "b_y": 0}.get(quantity)
+    if position is not None and all((g != e) == (k == position) for k, (g, e) in enumerate(zip(got, expected))):
         return "shape_output_size"
     return None
 
@@ -458,10 +682,11 @@ class _TanhWithState(torch.autograd.Function):
 
 
 def autograd_bptt(arrays: dict, *, recurrent: bool = True, tanh_state: str | None = None,
-                  last_loss_only: bool = False) -> dict:
+                  last_loss_only: bool = False, first_prev_last: bool = False) -> dict:
     """Gradients by autograd (float64), with every parameter copied per time step so that each step's
     contribution is known. Returns {"sum": grads, "steps": [grads of step 1, ..., step T]}; the options
-    compute known wrong variants (one path cut, the tanh derivative at another state, only L_T)."""
+    compute known wrong variants (one path cut, the tanh derivative at another state, only L_T, W_hh's
+    gradient at the first step taken with h_T in place of h0, the forward pass unchanged)."""
     t64 = {k: torch.from_numpy(np.asarray(v, dtype=np.float64)) for k, v in arrays.items()}
     x, h0, dy = t64["x"], t64["h0"], t64["dL_dy_hat"]
     steps = x.shape[1]
@@ -476,6 +701,8 @@ def autograd_bptt(arrays: dict, *, recurrent: bool = True, tanh_state: str | Non
     for t, p in enumerate(per):
         h_in = h_t if recurrent else h_t.detach()
         a = x[:, t] @ p["W_xh"].T + h_in @ p["W_hh"].T + p["b_h"]
+        if first_prev_last and t == 0:   # adds 0 to a, and (dL/da)^T (h_T - h0) to W_hh's gradient
+            a = a + (states[-1] - h_in).detach() @ (p["W_hh"] - p["W_hh"].detach()).T
         h_t = torch.tanh(a) if tanh_state is None else _TanhWithState.apply(a, states[t])
         y = h_t @ p["W_hy"].T + p["b_y"]
         if not last_loss_only or t == steps - 1:
@@ -493,7 +720,8 @@ def bptt_variants(arrays: dict) -> list[tuple[str, dict]]:
            ("tanh_wrong_step", autograd_bptt(arrays, tanh_state="previous")["sum"]),
            ("time_sum_missing", autograd_bptt(arrays, last_loss_only=True)["sum"]),
            ("time_sum_missing", steps[0]), ("time_sum_missing", steps[-1]),
-           ("time_sum_missing", {n: v / len(steps) for n, v in right["sum"].items()})]
+           ("time_sum_missing", {n: v / len(steps) for n, v in right["sum"].items()}),
+           ("h0_first_step", autograd_bptt(arrays, first_prev_last=True)["sum"])]
     return out
 
 
@@ -516,7 +744,53 @@ def _np_close(a, b) -> bool:
     return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def check_bptt(got, arrays: dict, what: str, expected: dict | None = None, reveal: bool = True) -> None:
+def matching_bptt(got, arrays: dict, expected: dict) -> list[str]:
+    """The hints of every known wrong variant that reproduces all five of the student's gradients on this
+    input (and differs from the right gradients there)."""
+    found = []
+    if not (isinstance(got, (tuple, list)) and len(got) == 5):
+        return found
+    for hint, v in bptt_variants(arrays):
+        if hint in found or all(_np_close(v[n], expected[n]) for n in GRAD_NAMES):
+            continue
+        if all(_np_close(g, v[n]) for g, n in zip(got, GRAD_NAMES)):
+            found.append(hint)
+    return found
+
+
+# Settings bptt_gradients is rerun on to confirm a cause: several steps and examples, distinct sizes.
+BPTT_PROBES = [setting(batch=2, steps=3, input_size=2, hidden_size=3, output_size=2, seed=201),
+               setting(batch=3, steps=2, input_size=3, hidden_size=2, output_size=1, seed=202)]
+
+
+def diagnose_bptt(got, arrays: dict, expected: dict, rerun=None) -> str | None:
+    """The hint of the one known mistake that gives all of the student's gradients here and, with
+    ``rerun(arrays)`` (the student's gradients on other arrays), on every probe setting too; else None."""
+    from autograder.errors import GradingAbort
+
+    found = matching_bptt(got, arrays, expected)
+    if found and rerun is not None:
+        for s2 in BPTT_PROBES:
+            arrays2 = make_arrays(s2)
+            try:
+                got2 = rerun(arrays2)
+            except (Exception, GradingAbort):
+                return None
+            expected2 = autograd_bptt(arrays2)["sum"]
+            if isinstance(got2, (tuple, list)) and len(got2) == 5 and all(
+                    _np_close(g, expected2[n]) for g, n in zip(got2, GRAD_NAMES)):
+                continue
+            here = matching_bptt(got2, arrays2, expected2)
+            found = [h for h in found if h in here]
+    return found[0] if len(found) == 1 else None
+
+
+def rerun_bptt(sub):
+    return lambda arrays2: call_bptt(sub, arrays2)
+
+
+def check_bptt(got, arrays: dict, what: str, expected: dict | None = None, reveal: bool = True,
+               rerun=None) -> None:
     """Five NumPy gradients in the order (W_hy, b_y, W_hh, W_xh, b_h), each equal to autograd's."""
     source = "torch autograd"
     if expected is None:
@@ -527,18 +801,17 @@ def check_bptt(got, arrays: dict, what: str, expected: dict | None = None, revea
         raise Mismatch(f"{what}\n  expected: a tuple of 5 arrays (dL/dW_hy, dL/db_y, dL/dW_hh, dL/dW_xh, dL/db_h)\n"
                        f"  got:      {type(got).__name__}" + (f" of length {len(got)}"
                                                               if isinstance(got, (tuple, list)) else ""))
-    variants = None
     for name, value in zip(GRAD_NAMES, got):
         if not isinstance(value, np.ndarray):
             raise Mismatch(f"{what}\n  dL/d{name} is a {type(value).__name__}" + hint_text("not_numpy", HINTS))
+    hint = None
+    for name, value in zip(GRAD_NAMES, got):
         if _np_close(value, expected[name]):
             continue
-        if variants is None:
-            variants = bptt_variants(arrays)
-        hint = next((h for h, v in variants if not _np_close(v[name], expected[name]) and _np_close(value, v[name])),
-                    None)
+        if hint is None:
+            hint = diagnose_bptt(got, arrays, expected, rerun) or ""
         assert_close(value, expected[name], f"{what}\n  dL/d{name}, compared with {source}:", reveal=reveal,
-                     hint=hint, hints=HINTS)
+                     hint=hint or None, hints=HINTS)
 
 
 def call_bptt(sub, arrays: dict):
@@ -559,7 +832,8 @@ def check_rule(sub, s: dict) -> None:
     got = call_bptt(sub, arrays)
     run_without(sub, TORCH_CALLS, RULE_NUMPY, sub, "rnn_forward_numpy", *(arrays[k] for k in ARG_ORDER), ops=[ANY_TORCH])
     check_source(sub, TORCH_NAMES, RULE_NUMPY, roots=NUMPY_FUNCS)   # and every module-level name they reach
-    check_bptt(got, arrays, bptt_what(s) + "\n  (the rule is credited only when the gradients are right)")
+    check_bptt(got, arrays, bptt_what(s) + "\n  (the rule is credited only when the gradients are right)",
+               rerun=rerun_bptt(sub))
 
 
 __all__ = ["F", "Mismatch"]

@@ -3,26 +3,57 @@
 Part 1 against nn.RNNCell / nn.RNN + nn.Linear with the grader's weights copied in (outputs, and
 gradients by autograd); Part 2 with sympy, against the shapes of real torch objects at several sizes;
 Part 3 against torch autograd, plus the NumPy-only rule.
+
+Promises of the docstrings and the tests that exercise them:
+
+| promise                                                         | test(s)                                   |
+| --------------------------------------------------------------- | ----------------------------------------- |
+| parameter names and shapes (cell.W_xh (H, D), ..., W_hy (O, H)) | test_parameters_are_named_and_shaped      |
+| initialised: finite, weights not constant, RMS <= 2/sqrt(H)    | test_parameters_are_initialised           |
+| cell: tanh, W_xh and W_hh transposed (H != D and H == D), b_h   | test_cell_matches_nn_rnncell              |
+| cell: gradients for x_t, h_prev (non-zero), W_xh, W_hh, b_h     | test_cell_matches_nn_rnncell              |
+| layer: B > 1, T > 1, O != D, h0 given (non-zero) and h0 = None  | test_layer_matches_nn_rnn,                |
+|                                                                 |   test_layer_gradients_match_autograd_... |
+|                                                                 |   hidden: test_layer_on_longer_sequences  |
+| layer returns (y_hat, h), h = h_1..h_T batch-first              | test_layer_matches_nn_rnn                 |
+| layer differentiable: x, h0, every weight; state not detached   | test_layer_gradients_match_autograd_...,  |
+|                                                                 |   hidden: test_layer_on_longer_sequences  |
+| any input magnitude (x with standard deviation 1000: saturated) | test_layer_matches_nn_rnn,                |
+|                                                                 |   test_rnn_forward_numpy_matches_nn_rnn   |
+| Part 2 shapes, sympy tuples in B, H, D                          | test_bptt_shape, hidden: test_bptt_shapes_|
+|                                                                 |   equal_the_reference_symbolically        |
+| rnn_forward_numpy: (h, y_hat), h0 non-zero, O != D, float64     | test_rnn_forward_numpy_matches_nn_rnn     |
+|   results at float64 precision, arguments left unchanged        |                                           |
+| bptt_gradients: order of the five, sums over batch and time,    | test_bptt_gradients_match_autograd,       |
+|   h0 non-zero, long T                                           |   hidden: test_bptt_gradients_on_longer_  |
+|                                                                 |   sequences                               |
+| NumPy only, no torch or autograd                                | test_bptt_rule_numpy_only                 |
+
+Not graded: float64 in Part 1 (not asked for; torch's default float32 is used).
 """
 from __future__ import annotations
 
 import pytest
+import torch
 from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given, settings
 from torch import nn
 
 from autograder.checks import Mismatch
 
-from .rnn_support import (ARG_ORDER, EXERCISE, QUANTITIES, call_bptt, check_bptt, check_layer, check_rule,
-                          check_shape_answer, compare_grads, compare_outputs, describe, make_arrays, make_data,
-                          parameter_report, rnn_settings, run_cell, setting, student_params, torch_cell, torch_rnn,
-                          bptt_what, cell_h_prev)
+from .rnn_support import (ARG_ORDER, EXERCISE, HINTS, QUANTITIES, TOLERANCES, bptt_what, call_bptt,
+                          call_keeping_args, cell_h_prev, check_bptt, check_initialisation, check_layer, check_rule,
+                          check_shape_answer, compare_grads, compare_outputs, describe, hint_text, make_arrays,
+                          make_data, numpy_pair, parameter_report, parameter_values, rerun_bptt, rerun_cell,
+                          rerun_numpy_forward, rnn_settings, run_cell, setting, student_params, torch_cell, torch_rnn)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
 # H == D and B == T make transposed weights and a wrong time axis run without errors (and so show the hint).
 SQUARE = setting(batch=2, steps=3, input_size=3, hidden_size=3, output_size=2, h0=True, seed=1)
 SEED_SIZES = setting(batch=2, steps=4, input_size=3, hidden_size=4, output_size=3, h0=False, seed=2)  # O == D
+# x of magnitude ~1000: tanh saturates (a tanh written with exp overflows there)
+LARGE = setting(batch=2, steps=3, input_size=2, hidden_size=3, output_size=2, h0=True, seed=3, scale=1000)
 
 
 # ---------------------------------------------------------------- Part 1
@@ -42,6 +73,17 @@ def test_parameters_are_named_and_shaped(submission):
                        f"  expected: {expected}\n  got:      {got}")
 
 
+@weight(1)
+def test_parameters_are_initialised(submission):
+    """RNNCell and RNNLayer: parameters initialised (finite, weights not constant, small)"""
+    sub = submission(EXERCISE)
+    check_initialisation(sub.run_probe(parameter_values, sub.RNNCell(3, 16)), 16,
+                         "RNNCell(input_size=3, hidden_size=16): its parameters right after construction")
+    check_initialisation(sub.run_probe(parameter_values, sub.RNNLayer(3, 16, 2)), 16,
+                         "RNNLayer(input_size=3, hidden_size=16, output_size=2): its parameters right after "
+                         "construction")
+
+
 @weight(2)
 @settings(max_examples=10)
 @given(s=rnn_settings())
@@ -55,7 +97,8 @@ def test_cell_matches_nn_rnncell(submission, s):
     got = sub.run_probe(run_cell, cell, params, data["x"][:, 0], cell_h_prev(data), data["grad_h"][:, 0])
     expected = torch_cell(data, grads=True)
     what = f"RNNCell({s['input_size']}, {s['hidden_size']}) on x_t of shape {(s['batch'], s['input_size'])}"
-    compare_outputs(got, expected, data, what, "nn.RNNCell with the same weights", True, keys=(("h", "h_t"),))
+    compare_outputs(got, expected, data, what, "nn.RNNCell with the same weights", True, keys=(("h", "h_t"),),
+                    rerun=rerun_cell(sub))
     compare_grads(got, expected, [("x", "x_t"), ("h_prev", "h_prev"), ("W_xh", "W_xh"), ("W_hh", "W_hh"),
                                   ("b_h", "b_h")], what, "autograd through nn.RNNCell", True)
 
@@ -65,6 +108,7 @@ def test_cell_matches_nn_rnncell(submission, s):
 @given(s=rnn_settings())
 @example(s=SQUARE)
 @example(s=SEED_SIZES)
+@example(s=LARGE)
 def test_layer_matches_nn_rnn(submission, s):
     """RNNLayer: all hidden states and outputs agree with nn.RNN (tanh, batch_first) + nn.Linear"""
     check_layer(submission(EXERCISE), s, grads=False)
@@ -93,35 +137,39 @@ def test_bptt_shape(submission, quantity):
 @settings(max_examples=10)
 @given(s=rnn_settings())
 @example(s=SQUARE)
+@example(s=LARGE)
 def test_rnn_forward_numpy_matches_nn_rnn(submission, s):
     """rnn_forward_numpy agrees with nn.RNN + nn.Linear (float64)"""
+    sub = submission(EXERCISE)
     arrays = make_arrays(s)
-    got = submission(EXERCISE).rnn_forward_numpy(*(arrays[k] for k in ARG_ORDER))
-    data = make_data(dict(s, h0=True), dtype=__import__("torch").float64)
+    call = sub.run_probe(call_keeping_args, sub._handle(), "rnn_forward_numpy", *(arrays[k] for k in ARG_ORDER))
+    got = numpy_pair(call["result"])
+    data = make_data(dict(s, h0=True), dtype=torch.float64)
     expected = torch_rnn(data, grads=False)
     what = f"rnn_forward_numpy on {describe(dict(s, h0=True))} (float64)"
-    if not (isinstance(got, (tuple, list)) and len(got) == 2):
-        raise Mismatch(f"{what}\n  expected: a pair of arrays (h, y_hat)\n  got:      {type(got).__name__}")
-    compare_outputs({"h": _tensor(got[0]), "y": _tensor(got[1])}, expected, data, what,
-                    "nn.RNN + nn.Linear with the same weights", True)
+    for key, label in (("h", "h"), ("y", "y_hat")):
+        value = got.get(key)
+        if isinstance(value, torch.Tensor) and value.dtype != torch.float64:
+            raise Mismatch(f"{what}\n  {label} is an array of dtype {str(value.dtype).removeprefix('torch.')}, "
+                           f"not float64" + hint_text("not_float64", HINTS))
+    compare_outputs(got, expected, data, what, "nn.RNN + nn.Linear with the same weights", True,
+                    rerun=rerun_numpy_forward(sub), tol=TOLERANCES["float64"])
+    if call["changed"]:
+        raise Mismatch(f"{what}\n  the values are right, but the call changed its argument(s) "
+                       f"{', '.join(ARG_ORDER[i] for i in call['changed'])} in place"
+                       + hint_text("modified_in_place", HINTS))
 
 
-def _tensor(value):
-    import numpy as np
-    import torch
-
-    return torch.from_numpy(value) if isinstance(value, np.ndarray) else value
-
-
-@weight(5)
+@weight(4)
 @settings(max_examples=20)
 @given(s=rnn_settings())
 @example(s=SQUARE)
 @example(s=SEED_SIZES)
 def test_bptt_gradients_match_autograd(submission, s):
     """bptt_gradients: dL/dW_hy, dL/db_y, dL/dW_hh, dL/dW_xh, dL/db_h agree with torch autograd"""
+    sub = submission(EXERCISE)
     arrays = make_arrays(s)
-    check_bptt(call_bptt(submission(EXERCISE), arrays), arrays, bptt_what(s))
+    check_bptt(call_bptt(sub, arrays), arrays, bptt_what(s), rerun=rerun_bptt(sub))
 
 
 @weight(2)

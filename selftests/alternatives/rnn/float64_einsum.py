@@ -27,7 +27,7 @@ class RNNLayer(nn.Module):
     def __init__(self, input_size, hidden_size, output_size):
         super().__init__()
         self.cell = RNNCell(input_size, hidden_size)
-        self.W_hy = nn.Parameter(torch.randn(output_size, hidden_size) / math.sqrt(hidden_size))
+        self.W_hy = nn.Parameter((torch.rand(output_size, hidden_size) * 2 - 1) / math.sqrt(hidden_size))
         self.b_y = nn.Parameter(torch.zeros(output_size))
 
     def forward(self, x, h0=None):

@@ -1,5 +1,5 @@
 """Slices the packed gates in the order the problem lists them, F, I, C~, O, instead of PyTorch's i, f, g, o."""
-HINT = "gate_order"
+HINT = "input_forget_swapped"
 
 import torch
 
