@@ -135,7 +135,8 @@ def attention_weights(attn: nn.MultiheadAttention, query: torch.Tensor, key: tor
       batch element and head. (No dropout: these are the weights of an eval-mode module.)
 
     You may compute it from the weights yourself or call ``attn`` with ``need_weights=True`` and
-    ``average_attn_weights=False`` (mind its ``batch_first``); either way the result is the same.
+    ``average_attn_weights=False`` (mind its ``batch_first``); either way the result is the same. Leave
+    ``attn`` as it was given: the same ``batch_first``, training flag and weights after the call.
     """
     # BEGIN SOLUTION
     E, H = attn.embed_dim, attn.num_heads
@@ -190,7 +191,8 @@ def extract_attention_maps(model: nn.Transformer, src: torch.Tensor, tgt: torch.
       Every row (also the row of a padded source position) sums to 1.
 
     Leave the model as you found it: no hooks left on any module, same training flag, and the
-    fast-path setting ``torch.backends.mha.get_fastpath_enabled()`` restored.
+    fast-path setting ``torch.backends.mha.get_fastpath_enabled()`` restored to whatever it was before
+    the call (True or False); all of this also when the forward pass raises an exception.
     """
     # BEGIN SOLUTION
     captured: dict[nn.Module, torch.Tensor] = {}
@@ -238,17 +240,19 @@ def plot_attention_maps(maps: Sequence[torch.Tensor], path: str | Path, *,
     Args:
     - maps: one tensor per layer (first layer first), each either (H, L_q, L_k) (per head) or
       (L_q, L_k) (one map for the layer); all of the same shape
-    - path: where to write the PNG (the folder exists)
+    - path: where to write the PNG (the folder exists): a ``str`` or a ``pathlib.Path``
     - query_tokens: None or L_q strings, the labels of the rows (y axis)
     - key_tokens: None or L_k strings, the labels of the columns (x axis)
-    - title: None or a title for the whole figure
-    - cmap: a matplotlib colormap name
+    - title: None or a title for the whole figure (``fig.suptitle``)
+    - cmap: a matplotlib colormap name, used for every panel
 
     Layout: one row of panels per layer and one column per head (a single column for 2-D maps), so
     the panels, read row by row, are layer 1 head 1, layer 1 head 2, ..., layer 2 head 1, ...
     Each panel is ONE ``imshow`` of that map as it is (row i = query i, column j = key j) with
-    ``vmin=0, vmax=1``, titled e.g. "layer 2, head 1". With tokens given, put them as tick labels:
-    every key token on the x axis and every query token on the y axis of each panel. A colorbar is
+    ``vmin=0, vmax=1``, titled with its layer and head numbers counted from 1, e.g. "layer 2, head 1"
+    (for 2-D maps the layer number alone, e.g. "layer 2"). With tokens given, put them as tick labels:
+    every key token on the x axis and every query token on the y axis of each panel (either list may be
+    given without the other). A colorbar is
     welcome (its axes holds no image, so it is not counted as a panel).
 
     Use matplotlib with the Agg backend (no window): ``matplotlib.figure.Figure`` with

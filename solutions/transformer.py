@@ -9,11 +9,14 @@ Conventions (fixed for every part below):
   values (reshape ``(B, T, D)`` to ``(B, T, n_heads, d_head)``), and the heads' outputs are put back
   side by side in the same order before the output projection ``W_o``.
 * ``mask`` is an optional *padding mask*: a bool tensor of shape ``(B, T)``, ``True`` for a real
-  token and ``False`` for padding. A padded position must get zero attention weight as a *key*, from
-  every query and in every head. (Padded positions still produce an output row as queries; it is
+  token and ``False`` for padding (padding may sit anywhere in a sequence, not only at its end). A padded
+  position must get zero attention weight as a *key*, from every query and in every head, however
+  negative the real scores are. (Padded positions still produce an output row as queries; it is
   graded like any other row.) Every sequence has at least one real token. ``mask=None`` means no
   padding.
 * Attention scores are ``q . k / sqrt(d_head)``; the softmax runs over the keys (last axis).
+* ``forward`` returns a new tensor: it leaves its inputs ``x`` and ``mask`` unchanged (no in-place
+  updates such as ``x += ...`` on them).
 * The feed-forward network (FFN) is ``ff2(relu(ff1(x)))``: ``d_model -> d_ff -> d_model``.
 * LayerNorms are ``nn.LayerNorm(d_model)`` (default eps 1e-5, with a learnable scale and shift).
 * Parameter names are fixed (the grader copies its own weights into them before running your layer):

@@ -45,21 +45,24 @@ def test_extract_attention_maps_on_deeper_models(submission, reference, case, av
     ref = reference(EXERCISE).extract_attention_maps(build_model(spec), src, tgt, pad, average_heads=average_heads)
     expected = {k: [m.double() for m in v] for k, v in ref.items()}
     got = structure(out["result"], expected, what, average_heads)
-    check_properties(got, pad, what)
+    check_properties(got, pad, what, lambda: map_variants(spec, src, tgt, pad, average_heads), expected)
     check_values(got, expected, lambda: map_variants(spec, src, tgt, pad, average_heads), what, reveal=False)
 
 
 @weight(1)
 @visibility("after_due_date")
 def test_plot_attention_maps_of_encoder_self_attention(submission, reference):
-    """plot_attention_maps on three layers of 2-head encoder self-attention maps with tokens."""
+    """plot_attention_maps on three layers of 2-head encoder self-attention maps, key tokens only, a title,
+    another colormap and a pathlib.Path."""
     spec = dict(d_model=8, nhead=2, enc=3, dec=1, ff=16, norm_first=False, seed=31)
     inputs = dict(batch=1, S=7, T=2, lengths=None, seed=12)
     src, tgt, pad = make_inputs(spec, inputs)
     maps = reference(EXERCISE).extract_attention_maps(build_model(spec), src, tgt, pad)["encoder_self"]
     maps = [m[0] for m in maps]
     tokens = ["The", "cat", "sat", "on", "the", "mat", "."]
+    options = dict(title="Encoder self-attention", cmap="Blues", pathlib=True)
     sub = submission(EXERCISE)
-    out = sub.run_probe(probe_plot, sub._handle(), maps, tokens, tokens)
-    check_plot(out, maps, f"plot_attention_maps(maps, path, query_tokens=tokens, key_tokens=tokens) with 3 "
-               f"encoder self-attention maps of shape {tuple(maps[0].shape)}; tokens={tokens}", tokens, tokens)
+    out = sub.run_probe(probe_plot, sub._handle(), maps, None, tokens, options)   # key tokens only
+    check_plot(out, maps, f"plot_attention_maps(maps, pathlib.Path(...), key_tokens=tokens, title={options['title']!r}, "
+               f"cmap='Blues') with 3 encoder self-attention maps of shape {tuple(maps[0].shape)} (no query_tokens); "
+               f"tokens={tokens}", None, tokens, title=options["title"], cmap="Blues")

@@ -17,7 +17,7 @@ from ..public.transformer_support import (EXERCISE, HINTS, by_name, check_output
 pytestmark = pytest.mark.exercise(EXERCISE)
 
 WIDE = dict(max_batch=4, max_T=8, dims=((4, 4), (6, 2), (8, 1), (8, 8), (10, 5), (12, 2), (12, 6), (16, 2),
-                                        (16, 8)), ff=(2, 5, 8, 12, 20, 33, 48, 64))
+                                        (16, 8)), ff=(2, 5, 8, 12, 20, 33, 48, 64), scattered=True)
 
 
 def _run_both(submission, reference, cls, c, train_seed=None):

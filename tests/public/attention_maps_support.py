@@ -65,6 +65,21 @@ HINTS = {
     "tick_labels": "with tokens given, put every key token as an x tick label and every query token as a y tick "
                    "label of each panel (ax.set_xticks(range(L_k), labels=key_tokens), same for y).",
     "not_a_figure": "return the matplotlib Figure you saved (matplotlib.figure.Figure), not the path or None.",
+    "map_transposed": "these maps are the expected ones transposed (L_k, L_q): row i must be query i and column j "
+                      "key j, (B, H, L_q, L_k) per head; cross-attention maps are (T, S).",
+    "memory_padding_ignored": "encoder self-attention masks the padding, but cross-attention gives padded source "
+                              "positions weight: pass the padding mask to the decoder too, as "
+                              "memory_key_padding_mask (the memory has the source's padding).",
+    "color_range": "draw every panel on the same fixed colour scale: imshow(..., vmin=0, vmax=1); without them "
+                   "each panel is stretched to its own minimum and maximum and panels cannot be compared.",
+    "cmap": "use the colormap the caller asks for: pass cmap=cmap to every imshow.",
+    "title": "with title given, put it on the whole figure (fig.suptitle(title)), not on a panel and not "
+             "dropped.",
+    "panel_titles": "title every panel with its layer and head numbers, counted from 1 (e.g. ax.set_title("
+                    "f\"layer {l + 1}, head {h + 1}\")).",
+    "module_changed": "attention_weights must leave the module as it was given: do not set attn.batch_first "
+                      "(transpose your inputs instead), its training flag or its weights; if you change "
+                      "something to call it, restore it before returning (in a finally block).",
 }
 
 
@@ -143,19 +158,32 @@ def _hook_count(model: nn.Module) -> int:
     return sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
 
 
-def probe_extract(module, spec: dict, src, tgt, pad, average_heads: bool):
-    """extract_attention_maps on a model built here; also reports what it left behind on the model."""
+def probe_extract(module, spec: dict, src, tgt, pad, average_heads: bool, start_fastpath: bool | None = None):
+    """extract_attention_maps on a model built here; also reports what it left behind on the model.
+    ``start_fastpath``: the fast-path setting to call it with (None: leave the current one); the setting
+    of before the probe is always restored at its end. A call that raises (a deliberately broken input,
+    see ``probe_extract_failing``) is reported as ``raised`` instead of a result."""
     model = build_model(spec)
+    outer = torch.backends.mha.get_fastpath_enabled()
+    if start_fastpath is not None:
+        torch.backends.mha.set_fastpath_enabled(bool(start_fastpath))
     before = torch.backends.mha.get_fastpath_enabled()
+    result, raised = None, None
     try:
         kwargs = {"average_heads": True} if average_heads else {}
-        result = module.extract_attention_maps(model, src, tgt, pad, **kwargs)
+        try:
+            result = module.extract_attention_maps(model, src, tgt, pad, **kwargs)
+        except Exception as exc:
+            if start_fastpath is None:
+                raise
+            raised = f"{type(exc).__name__}: {exc}"[:300]
         after = torch.backends.mha.get_fastpath_enabled()
     finally:
         fastpath_changed = torch.backends.mha.get_fastpath_enabled() != before
-        torch.backends.mha.set_fastpath_enabled(before)
-    return {"result": result, "hooks_left": _hook_count(model), "fastpath_changed": bool(after != before)
-            or fastpath_changed, "training": bool(any(m.training for m in model.modules()))}
+        torch.backends.mha.set_fastpath_enabled(outer)
+    return {"result": result, "raised": raised, "hooks_left": _hook_count(model), "fastpath_before": bool(before),
+            "fastpath_changed": bool(after != before) or fastpath_changed,
+            "training": bool(any(m.training for m in model.modules()))}
 
 
 probe_extract.describes = "extract_attention_maps"
@@ -172,15 +200,39 @@ def build_attention(spec: dict) -> nn.MultiheadAttention:
     return attn.eval()
 
 
+def _module_state(attn: nn.MultiheadAttention) -> tuple:
+    return (attn.batch_first, attn.training, attn.embed_dim, attn.num_heads,
+            tuple((n, p.detach().clone()) for n, p in attn.named_parameters()))
+
+
+def module_changes(before: tuple, after: tuple) -> list[str]:
+    """What differs between two ``_module_state``s, in words."""
+    out = [f"{name} was {a} and is {b} after the call" for name, a, b in
+           zip(("attn.batch_first", "attn.training", "attn.embed_dim", "attn.num_heads"), before[:4], after[:4])
+           if a != b]
+    names_a, names_b = [n for n, _ in before[4]], [n for n, _ in after[4]]
+    if names_a != names_b:
+        out.append(f"its parameters were {names_a} and are {names_b} after the call")
+    else:
+        out += [f"its parameter {n} holds other values after the call" for (n, a), (_, b) in zip(before[4], after[4])
+                if a.shape != b.shape or not torch.equal(a, b)]
+    return out
+
+
 def probe_attention(module, spec: dict, query, key, attn_mask, key_padding_mask):
-    """attention_weights on a module built here."""
-    return module.attention_weights(build_attention(spec), query, key, attn_mask, key_padding_mask)
+    """attention_weights on a module built here; with ``spec["report"]``, also what the call changed on it."""
+    attn = build_attention(spec)
+    before = _module_state(attn)
+    result = module.attention_weights(attn, query, key, attn_mask, key_padding_mask)
+    if not spec.get("report"):
+        return result
+    return {"result": result, "changed": module_changes(before, _module_state(attn))}
 
 
 probe_attention.describes = "attention_weights"
 
 
-def probe_plot(module, maps: list, query_tokens, key_tokens):
+def probe_plot(module, maps: list, query_tokens, key_tokens, options: dict | None = None):
     """plot_attention_maps into a fresh temporary folder: the PNG's bytes and, from the Figure returned,
     every axes that holds an image: its data (as drawn) and tick labels."""
     import os
@@ -191,18 +243,23 @@ def probe_plot(module, maps: list, query_tokens, key_tokens):
 
     folder = tempfile.mkdtemp(prefix="attention_maps_")
     try:
+        options = options or {}
         path = os.path.join(folder, "maps.png")
-        kwargs = {}
+        kwargs = {k: options[k] for k in ("title", "cmap") if options.get(k) is not None}
         if query_tokens is not None:
             kwargs["query_tokens"] = query_tokens
         if key_tokens is not None:
             kwargs["key_tokens"] = key_tokens
+        if options.get("pathlib"):
+            import pathlib
+            path = pathlib.Path(path)
         fig = module.plot_attention_maps(maps, path, **kwargs)
         png = None
         if os.path.isfile(path):
             with open(path, "rb") as fh:
                 png = np.frombuffer(fh.read(), dtype=np.uint8).copy()
-        out = {"png": png, "figure": type(fig).__name__, "panels": [], "xticks": [], "yticks": []}
+        out = {"png": png, "figure": type(fig).__name__, "panels": [], "xticks": [], "yticks": [], "clims": [],
+               "cmaps": [], "titles": [], "figure_texts": []}
         from matplotlib.figure import Figure
 
         if isinstance(fig, Figure):
@@ -215,8 +272,12 @@ def probe_plot(module, maps: list, query_tokens, key_tokens):
                 if not ax.images:
                     continue
                 out["panels"].append([np.asarray(im.get_array(), dtype=np.float64) for im in ax.images])
+                out["clims"].append([[float(v) for v in im.get_clim()] for im in ax.images])
+                out["cmaps"].append([str(im.get_cmap().name) for im in ax.images])
+                out["titles"].append(" ".join(ax.get_title(loc=loc) for loc in ("left", "center", "right")).strip())
                 out["xticks"].append([t.get_text() for t in ax.get_xticklabels()])
                 out["yticks"].append([t.get_text() for t in ax.get_yticklabels()])
+            out["figure_texts"] = [str(t.get_text()) for t in fig.texts]
         return out
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -266,7 +327,8 @@ def _oracle_model(spec_items: tuple) -> nn.Transformer:
 
 
 def oracle_maps(spec: dict, src, tgt, pad, *, causal: bool = True, use_pad: bool = True,
-                final_norm: bool = True, pre_ln_input: bool = False) -> dict:
+                final_norm: bool = True, pre_ln_input: bool = False, memory_pad: bool = True,
+                softmax: str = "keys") -> dict:
     """Every map of the model ``spec`` on (src, tgt), in float64, per head: the model runs in float64
     with pre-hooks recording each attention module's (query, key); the weights are recomputed here.
     The keyword arguments give the forward passes of known mistakes (for hints)."""
@@ -302,7 +364,7 @@ def oracle_maps(spec: dict, src, tgt, pad, *, causal: bool = True, use_pad: bool
         torch.backends.mha.set_fastpath_enabled(False)
         with torch.no_grad():
             model(src.double(), tgt.double(), tgt_mask=causal_mask(T) if causal else None,
-                  src_key_padding_mask=kpm, memory_key_padding_mask=kpm)
+                  src_key_padding_mask=kpm, memory_key_padding_mask=kpm if memory_pad else None)
     finally:
         torch.backends.mha.set_fastpath_enabled(fast)
         for h in handles:
@@ -315,8 +377,8 @@ def oracle_maps(spec: dict, src, tgt, pad, *, causal: bool = True, use_pad: bool
             if pre_ln_input and kind != "decoder_cross":
                 query = key = layer_inputs[layer][0]
             mask = causal_mask(T) if (kind == "decoder_self" and causal) else None
-            padding = kpm if kind != "decoder_self" else None
-            out[kind].append(softmax_weights(attn, query, key, mask, padding))
+            padding = kpm if kind == "encoder_self" or (kind == "decoder_cross" and memory_pad) else None
+            out[kind].append(softmax_weights(attn, query, key, mask, padding, softmax=softmax))
     return out
 
 
@@ -330,8 +392,11 @@ def map_variants(spec: dict, src, tgt, pad, average_heads: bool) -> dict:
     out = {"causal_mask": oracle_maps(spec, src, tgt, pad, causal=False),
            "memory_before_norm": oracle_maps(spec, src, tgt, pad, final_norm=False),
            "layer_order": {k: v[::-1] for k, v in right.items()}}
+    out["softmax_missing"] = oracle_maps(spec, src, tgt, pad, softmax="none")
+    out["softmax_wrong_axis"] = oracle_maps(spec, src, tgt, pad, softmax="queries")
     if pad is not None:
         out["padding_ignored"] = oracle_maps(spec, src, tgt, pad, use_pad=False)
+        out["memory_padding_ignored"] = oracle_maps(spec, src, tgt, pad, memory_pad=False)
         zeroed = [m.clone() for m in right["encoder_self"]]
         for m in zeroed:
             m[pad[:, None, :, None].expand_as(m)] = 0.0
@@ -387,13 +452,15 @@ def structure(got, expected: dict, what: str, average_heads: bool) -> dict:
                 raise Mismatch(f"{what}: {kind!r}, layer {layer + 1}\n  expected a tensor of shape "
                                f"{tuple(e.shape)}\n  got: {type(g).__name__}")
             if t.shape != e.shape:
+                # a hint only when the values confirm it: the expected maps averaged over the heads, the
+                # per-head maps whose average is expected, or the expected maps transposed
                 hint = None
-                if not average_heads and t.dim() == 3 and t.shape == e.shape[:1] + e.shape[2:]:
+                if not average_heads and t.dim() == 3 and _close(t, e.mean(dim=1)):
                     hint = "averaged_heads"
-                elif average_heads and t.dim() == 4 and t.shape[:1] + t.shape[2:] == e.shape:
+                elif average_heads and t.dim() == 4 and _close(t.mean(dim=1), e):
                     hint = "per_head_returned"
-                elif kind == "decoder_cross" and t.shape[:-2] == e.shape[:-2] and t.shape[-2:] == e.shape[-2:][::-1]:
-                    hint = "panel_transposed"
+                elif _close(t, e.transpose(-2, -1)):
+                    hint = "map_transposed"
                 assert_close(t, e, f"{what}: {kind!r}, layer {layer + 1}"
                              + ("" if average_heads else " (B, H, L_q, L_k)"), hint=hint, hints=HINTS)
             tensors.append(t)
@@ -401,39 +468,52 @@ def structure(got, expected: dict, what: str, average_heads: bool) -> dict:
     return out
 
 
-def check_properties(got: dict, pad, what: str) -> None:
-    """Rows sum to 1 (padded rows too), causal decoder self-attention, zero weight on padding keys."""
+def _matching_hint(got: dict, kind: str, variants, expected: dict | None) -> str | None:
+    """The one hint whose variant reproduces every layer of ``kind`` (and differs from ``expected``), or None."""
+    if variants is None:
+        return None
+    found = set()
+    for name, wrong in variants().items():
+        alt = wrong[kind]
+        if expected is not None and all(_close(a, b) for a, b in zip(alt, expected[kind])):
+            continue
+        if len(alt) == len(got[kind]) and all(_close(a, b) for a, b in zip(got[kind], alt)):
+            found.add(name)
+    return found.pop() if len(found) == 1 else None
+
+
+def check_properties(got: dict, pad, what: str, variants=None, expected: dict | None = None) -> None:
+    """Rows sum to 1 (padded rows too), causal decoder self-attention, zero weight on padding keys. A hint
+    is shown only when a known mistake (``variants()``, computed when needed) reproduces the maps."""
+    def fail(where: str, text: str, kind: str):
+        hint = _matching_hint(got, kind, variants, expected)
+        raise Mismatch(f"{where}\n  {text}" + (f"\nHint: {HINTS[hint]}" if hint else ""))
+
     for kind in KINDS:
         for layer, t in enumerate(got[kind]):
             where = f"{what}: {kind!r}, layer {layer + 1}"
             if not torch.isfinite(t).all():
-                raise Mismatch(f"{where}\n  the maps contain NaN or inf")
+                fail(where, "the maps contain NaN or inf", kind)
             if (t < -ATOL).any() or exceeds(t, 1 + ATOL).any():
-                raise Mismatch(f"{where}\n  attention weights must lie in [0, 1]; got values in "
-                               f"[{float(t.min())!r}, {float(t.max())!r}]\nHint: {HINTS['softmax_missing']}")
+                fail(where, f"attention weights must lie in [0, 1]; got values in [{float(t.min())!r}, "
+                            f"{float(t.max())!r}]", kind)
             sums = t.sum(dim=-1)
             bad = exceeds((sums - 1).abs(), 1e-5)
             if bad.any():
                 index = tuple(int(i) for i in bad.nonzero()[0])
-                hint = "softmax_missing"
-                if kind == "encoder_self" and pad is not None and float(sums[index]) == 0.0:
-                    hint = "nested_fastpath"
-                elif torch.allclose(t.sum(dim=-2), torch.ones_like(t.sum(dim=-2)), atol=1e-5):
-                    hint = "softmax_wrong_axis"
-                raise Mismatch(f"{where}\n  every row (one query's weights over the keys) must sum to 1\n  "
-                               f"row at index {index} sums to {float(sums[index])!r}\nHint: {HINTS[hint]}")
+                fail(where, f"every row (one query's weights over the keys) must sum to 1\n  row at index {index} "
+                            f"sums to {float(sums[index])!r}", kind)
             if kind == "decoder_self":
                 T = t.shape[-1]
                 above = t[..., causal_mask(T)]
                 if above.numel() and exceeds(float(above.abs().max()), 1e-6):
-                    raise Mismatch(f"{where}\n  decoder self-attention must be causal: weights above the "
-                                   f"diagonal must be 0, the largest is {float(above.abs().max())!r}\n"
-                                   f"Hint: {HINTS['causal_mask']}")
+                    fail(where, f"decoder self-attention must be causal: weights above the diagonal must be 0, "
+                                f"the largest is {float(above.abs().max())!r}", kind)
             elif pad is not None and bool(pad.any()):
                 keys = pad.reshape(pad.shape[0], *([1] * (t.dim() - 2)), pad.shape[1]).expand_as(t)
                 if exceeds(float(t[keys].abs().max()), 1e-6):
-                    raise Mismatch(f"{where}\n  padding source positions (as keys) must get weight 0; the "
-                                   f"largest is {float(t[keys].abs().max())!r}\nHint: {HINTS['padding_ignored']}")
+                    fail(where, f"padding source positions (as keys) must get weight 0; the largest is "
+                                f"{float(t[keys].abs().max())!r}", kind)
 
 
 def check_values(got: dict, expected: dict, variants, what: str, *, reveal: bool = True) -> None:
@@ -443,13 +523,7 @@ def check_values(got: dict, expected: dict, variants, what: str, *, reveal: bool
         for layer, (g, e) in enumerate(zip(got[kind], expected[kind])):
             if _close(g, e):
                 continue
-            hint = None
-            for name, wrong in variants().items():
-                alt = wrong[kind]
-                if (not all(_close(a, b) for a, b in zip(alt, expected[kind]))
-                        and all(_close(a, b) for a, b in zip(got[kind], alt))):
-                    hint = name
-                    break
+            hint = _matching_hint(got, kind, variants, expected)
             assert_close(g, e, f"{what}: {kind!r}, layer {layer + 1}", rtol=RTOL, atol=ATOL, reveal=reveal,
                          hint=hint, hints=HINTS)
 
@@ -477,8 +551,13 @@ def check_png(data, what: str):
     return pixels
 
 
-def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=None) -> None:
-    """The Figure's panels (axes with an image), in order, show the maps; tokens label the axes; PNG opens."""
+def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=None, title=None,
+               cmap: str = "viridis") -> None:
+    """The Figure's panels (axes with an image), in order, show the maps on the colour scale [0, 1] with the
+    colormap asked for, each titled with its layer (and head) number; tokens label the axes; the figure
+    carries the title when one is given; the PNG opens."""
+    import re
+
     import numpy as np
 
     if out["figure"] != "Figure":
@@ -513,6 +592,22 @@ def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=N
                        f"  got {len(images)} image(s); the first is {shape} and differs from it"
                        + (f"\nHint: {HINTS[hint]}" if hint else ""))
     for i in range(len(panels)):
+        l, h = divmod(i, heads)
+        where = f"{what}\n  panel {i + 1} (layer {l + 1}{f', head {h + 1}' if heads > 1 else ''})"
+        clim = out["clims"][i][0]
+        if not (abs(clim[0]) <= 1e-9 and abs(clim[1] - 1) <= 1e-9):
+            raise Mismatch(f"{where}: its colour scale runs from {clim[0]!r} to {clim[1]!r}; every panel must "
+                           f"use vmin=0, vmax=1\nHint: {HINTS['color_range']}")
+        if out["cmaps"][i][0] != cmap:
+            raise Mismatch(f"{where}: drawn with the colormap {out['cmaps'][i][0]!r}; the call asked for "
+                           f"cmap={cmap!r}\nHint: {HINTS['cmap']}")
+        numbers = re.findall(r"\d+", out["titles"][i])
+        if str(l + 1) not in numbers or (heads > 1 and str(h + 1) not in numbers):
+            raise Mismatch(f"{where}: its title is {out['titles'][i]!r}; it should name the layer"
+                           f"{' and the head' if heads > 1 else ''} (counted from 1), e.g. "
+                           f"{f'layer {l + 1}, head {h + 1}' if heads > 1 else f'layer {l + 1}'!r}"
+                           f"\nHint: {HINTS['panel_titles']}")
+    for i in range(len(panels)):
         for axis, tokens in (("xticks", key_tokens), ("yticks", query_tokens)):
             if tokens is None:
                 continue
@@ -521,3 +616,6 @@ def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=N
                 raise Mismatch(f"{what}\n  panel {i + 1}: the {axis[0]} tick labels should be the "
                                f"{'key' if axis == 'xticks' else 'query'} tokens {list(tokens)!r}\n  got: "
                                f"{labels!r}\nHint: {HINTS['tick_labels']}"[:2000])
+    if title is not None and not any(title in text for text in out["figure_texts"]):
+        raise Mismatch(f"{what}\n  the figure should carry the title {title!r} (fig.suptitle); its figure-level "
+                       f"texts are {out['figure_texts']!r}\nHint: {HINTS['title']}"[:2000])

@@ -53,9 +53,29 @@ HINTS = {
                      "relu(ff1(...)) inside the MLP, and on ff2's output before the second residual addition; no "
                      "dropout on the attention weights, the LayerNorms or after the additions, and no other random "
                      "numbers drawn in forward (use nn.Dropout or F.dropout).",
-    "dropout_in_eval": "in eval mode dropout must do nothing: use nn.Dropout modules (they follow "
-                       "model.eval()) or F.dropout(..., training=self.training); F.dropout's default is "
-                       "training=True.",
+    "dropout_in_eval": "in eval mode your layer still drops values out (with the same seed it gives exactly "
+                       "PyTorch's train-mode output): use nn.Dropout modules (they follow model.eval()) or "
+                       "F.dropout(..., training=self.training); F.dropout's default is training=True.",
+    "eval_dropout_scaled": "in eval mode your layer multiplies the three dropout outputs by (1 - p): with "
+                           "nn.Dropout / F.dropout the scaling happens in train mode (kept values are divided "
+                           "by 1 - p), so in eval mode dropout must leave its input exactly as it is.",
+    "dropout_default": "built without the dropout argument, your layer does not behave like dropout=0.1 "
+                       "(with dropout=0.1 passed explicitly it does): the default of the dropout parameter "
+                       "must be 0.1, as in the signature given.",
+    "mask_fill_finite": "when every real score is very negative (here about -1e6), the padded keys took the "
+                        "attention: the masked scores were set to a finite number above the real scores (like "
+                        "-1e4). Fill them with float('-inf') (or a number far below any score, such as "
+                        "torch.finfo(scores.dtype).min) so that their weight is exactly 0 whatever the scores.",
+    "ln_eps": "your LayerNorms use a smaller eps than PyTorch's default 1e-5 (your output matches one with a "
+              "smaller eps); on inputs of tiny variance the eps matters: use nn.LayerNorm(d_model) with its default.",
+    "input_modified": "forward must not change its input: a residual update written in place (x += ... or "
+                      "x.add_(...)) changes the caller's tensor; write x = x + ... instead.",
+    "heads_merge": "the heads' outputs (B, n_heads, T, d_head) were reshaped to (B, T, D) without moving the "
+                   "head axis back first: transpose to (B, T, n_heads, d_head) (and make it contiguous) before "
+                   "the reshape, so that each position gets its own heads' features side by side.",
+    "heads_split": "the projections (B, T, D) were reshaped straight to (B, n_heads, T, d_head): reshape to "
+                   "(B, T, n_heads, d_head) and then transpose(1, 2), so that each head gets features "
+                   "h * d_head to (h + 1) * d_head - 1 of every position.",
 }
 
 PARAMETER_NAMES = ["W_q.weight", "W_k.weight", "W_v.weight", "W_o.weight", "W_o.bias", "ff1.weight", "ff1.bias",
@@ -98,21 +118,33 @@ def make_mask(lengths: list[int], T: int) -> torch.Tensor:
 
 @st.composite
 def layer_cases(draw, max_batch=3, max_T=6, dims=((4, 1), (4, 2), (6, 3), (8, 2), (8, 4), (12, 3), (16, 4)),
-                ff=(4, 6, 8, 12, 16, 24, 32), masked=None, same_ff=False):
-    """A layer size, weights seed and an input: plain data, so that a failing case prints compactly."""
+                ff=(4, 6, 8, 12, 16, 24, 32), masked=None, same_ff=False, scattered=False):
+    """A layer size, weights seed and an input: plain data, so that a failing case prints compactly.
+    ``scattered``: a drawn mask may have its padding anywhere (not only at the end of a sequence)."""
     d_model, n_heads = draw(st.sampled_from(dims), label="(d_model, n_heads)")
     d_ff = d_model if same_ff else draw(st.sampled_from([f for f in ff if f != d_model]), label="d_ff")
     B = draw(st.integers(1, max_batch), label="B")
     T = draw(st.integers(1, max_T), label="T")
     use_mask = draw(st.booleans(), label="masked") if masked is None else masked
-    lengths = [draw(st.integers(1, T), label=f"length of sequence {b}") for b in range(B)] if use_mask else None
+    lengths = rows = None
+    if use_mask and scattered and draw(st.booleans(), label="padding anywhere"):
+        rows = [draw(mask_rows(T), label=f"mask row of sequence {b}") for b in range(B)]
+    elif use_mask:
+        lengths = [draw(st.integers(1, T), label=f"length of sequence {b}") for b in range(B)]
     return dict(d_model=d_model, n_heads=n_heads, d_ff=d_ff, B=B, T=T, lengths=lengths,
-                seed=draw(st.integers(0, 2**16), label="seed"))
+                seed=draw(st.integers(0, 2**16), label="seed"), **({"rows": rows} if rows else {}))
 
 
-def case(d_model, n_heads, d_ff, B, T, lengths=None, seed=0) -> dict:
-    """A case written by hand (for @example)."""
-    return dict(d_model=d_model, n_heads=n_heads, d_ff=d_ff, B=B, T=T, lengths=lengths, seed=seed)
+def mask_rows(T: int):
+    """One sequence's padding pattern as a string, "1" = real token: at least one real token, anywhere."""
+    return st.lists(st.sampled_from("01"), min_size=T, max_size=T).map("".join).filter(lambda r: "1" in r)
+
+
+def case(d_model, n_heads, d_ff, B, T, lengths=None, seed=0, rows=None, tiny=False) -> dict:
+    """A case written by hand (for @example); ``rows``: mask rows like "1101" (1 = real), instead of lengths;
+    ``tiny``: x and W_o's bias scaled by 1e-3, so that LayerNorm's eps matters."""
+    return dict(d_model=d_model, n_heads=n_heads, d_ff=d_ff, B=B, T=T, lengths=lengths, seed=seed,
+                **({"rows": rows} if rows else {}), **({"tiny": True} if tiny else {}))
 
 
 def make_case(c: dict) -> tuple[dict, torch.Tensor, torch.Tensor | None]:
@@ -120,7 +152,13 @@ def make_case(c: dict) -> tuple[dict, torch.Tensor, torch.Tensor | None]:
     weights = make_weights(c["d_model"], c["d_ff"], c["seed"])
     g = torch.Generator().manual_seed(c["seed"] + 1)
     x = torch.randn(c["B"], c["T"], c["d_model"], generator=g)
-    mask = None if c.get("lengths") is None else make_mask(c["lengths"], c["T"])
+    if c.get("tiny"):   # LayerNorm inputs of variance about 1e-6, where LayerNorm's eps matters
+        x = x * 1e-3
+        weights["W_o.bias"] = weights["W_o.bias"] * 1e-3
+    if c.get("rows"):
+        mask = torch.tensor([[ch == "1" for ch in row] for row in c["rows"]], dtype=torch.bool)
+    else:
+        mask = None if c.get("lengths") is None else make_mask(c["lengths"], c["T"])
     return weights, x, mask
 
 
@@ -128,8 +166,12 @@ def describe(cls: str, c: dict, extra: str = "") -> str:
     args = f"{cls}(d_model={c['d_model']}, n_heads={c['n_heads']}, d_ff={c['d_ff']}" + \
            (f", dropout={c['p']}" if "p" in c else "") + ")"
     shape = (c["B"], c["T"], c["d_model"])
-    mask = "no mask" if c.get("lengths") is None else f"a padding mask with real-token counts {c['lengths']}"
-    return f"{args} with the grader's weights, on x of shape {shape} (seed {c['seed']}), {mask}{extra}"
+    if c.get("rows"):
+        mask = f"the padding mask with rows {c['rows']} (1 = real token, 0 = padding)"
+    else:
+        mask = "no mask" if c.get("lengths") is None else f"a padding mask with real-token counts {c['lengths']}"
+    tiny = ", x and W_o's bias scaled by 0.001 (tiny LayerNorm inputs)" if c.get("tiny") else ""
+    return f"{args} with the grader's weights, on x of shape {shape} (seed {c['seed']}){tiny}, {mask}{extra}"
 
 
 # ---------------------------------------------------------------- the oracle: nn.TransformerEncoderLayer
@@ -206,9 +248,10 @@ def probe_parameters(layer) -> dict:
 
 
 def probe_run(layer, weights: dict, x: torch.Tensor, mask=None, train_seed: int | None = None,
-              repeat: int = 1) -> dict:
+              repeat: int = 1, eval_seed: int | None = None) -> dict:
     """Probe: load the grader's weights into the layer, then run it ``repeat`` times in eval mode, or in
-    train mode with ``torch.manual_seed(train_seed)`` just before the call."""
+    train mode with ``torch.manual_seed(train_seed)`` just before the call (``eval_seed``: eval mode, with
+    ``torch.manual_seed(eval_seed)`` before each call). Reports a changed input as a problem."""
     problem = _parameter_problem(layer, {n: list(w.shape) for n, w in weights.items()})
     if problem:
         return {"problem": problem}
@@ -217,15 +260,22 @@ def probe_run(layer, weights: dict, x: torch.Tensor, mask=None, train_seed: int 
         for name, value in weights.items():
             params[name].copy_(value)
     layer.train(train_seed is not None)
+    x_before = x.clone()
+    mask_before = None if mask is None else mask.clone()
     outs = []
     with torch.no_grad():
         for _ in range(repeat):
-            if train_seed is not None:
-                torch.manual_seed(train_seed)
+            seed = train_seed if train_seed is not None else eval_seed
+            if seed is not None:
+                torch.manual_seed(seed)
             out = layer(x) if mask is None else layer(x, mask)
             if not isinstance(out, torch.Tensor):
                 return {"problem": f"forward returned a {type(out).__name__}, not a tensor"}
             outs.append(out.detach().clone())
+            if not torch.equal(x, x_before) or (mask is not None and not torch.equal(mask, mask_before)):
+                what = "x" if not torch.equal(x, x_before) else "mask"
+                return {"problem": f"forward changed its input {what} in place (the caller's tensor holds other "
+                                   f"values after the call)", "input_modified": True}
     layer.eval()
     return {"out": outs[0], "outs": outs}
 
@@ -240,17 +290,19 @@ def close(got, expected) -> bool:
 
 
 def first_hint(got, expected, variants: dict) -> str | None:
-    """The hint id of the first variant that ``got`` matches (and the right answer does not)."""
-    for hint, wrong in variants.items():
-        if wrong is not None and close(got, wrong) and not close(wrong, expected):
-            return hint.split("#")[0]       # "id#detail": several variants share one hint
-    return None
+    """The hint id of the variant that ``got`` matches (and the right answer does not); None when no
+    variant, or variants of different hints, match (no cause is claimed then)."""
+    found = {hint.split("#")[0] for hint, wrong in variants.items()   # "id#detail": variants sharing a hint
+             if wrong is not None and close(got, wrong) and not close(wrong, expected)}
+    return found.pop() if len(found) == 1 else None
 
 
 def check_output(got: dict, expected: torch.Tensor, what: str, variants=None,
                  reveal: bool = True, hint: str | None = None) -> None:
     """Fail with the probe's problem, or shape-then-values feedback and the hint of a matching variant."""
     if "problem" in got:
+        if got.get("input_modified"):
+            hint = "input_modified"
         raise Mismatch(f"{what}\n  {got['problem']}" + hint_text(hint, HINTS))
     out = got["out"]
     if not close(out, expected):
@@ -271,7 +323,54 @@ def scaling_variants(weights: dict, c: dict, x, mask, norm_first: bool = False) 
             out[hint] = run_torch(torch_layer(scaled_q(weights, factor), c["n_heads"], norm_first), x, mask)
     other = "norm_order_pre" if norm_first else "norm_order_post"
     out[other] = run_torch(torch_layer(weights, c["n_heads"], not norm_first), x, mask)
+    for hint in ("heads_split", "heads_merge"):
+        out[hint] = manual_layer(weights, c["n_heads"], x, mask, norm_first, **{hint.split("_")[1]: "wrong"})
+    for eps in (1e-6, 1e-8, 1e-12, 0.0):   # other LayerNorm eps: shows on tiny inputs, now and then elsewhere
+        out[f"ln_eps#{eps}"] = manual_layer(weights, c["n_heads"], x, mask, norm_first, eps=eps)
+    if norm_first and c.get("p"):
+        out["eval_dropout_scaled"] = manual_layer(weights, c["n_heads"], x, mask, True, eval_scale=1 - c["p"])
     return out
+
+
+def manual_layer(weights: dict, n_heads: int, x, mask, norm_first: bool, *, split: str = "right",
+                 merge: str = "right", fill: float = float("-inf"), eval_scale: float = 1.0,
+                 eps: float = 1e-5) -> torch.Tensor:
+    """The layer in float64, written out, with knobs for known mistakes (for hints only; the oracle is
+    PyTorch's layer): heads split or merged by a plain reshape, masked scores filled with ``fill``, and
+    (pre-LN) the three dropout outputs multiplied by ``eval_scale``."""
+    W = {k: v.double() for k, v in weights.items()}
+    x = x.double()
+    B, T, D = x.shape
+    dh = D // n_heads
+
+    def ln(t, name):
+        return F.layer_norm(t, (D,), W[f"{name}.weight"], W[f"{name}.bias"], eps)
+
+    def heads(t):
+        return t.reshape(B, n_heads, T, dh) if split == "wrong" else t.reshape(B, T, n_heads, dh).transpose(1, 2)
+
+    def attention(t):
+        q, k, v = (heads(t @ W[f"{n}.weight"].T) for n in ("W_q", "W_k", "W_v"))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(dh)
+        if mask is not None:
+            scores = scores.masked_fill(~mask[:, None, None, :], fill)
+        o = torch.softmax(scores, dim=-1) @ v
+        o = o.reshape(B, T, D) if merge == "wrong" else o.transpose(1, 2).reshape(B, T, D)
+        return o @ W["W_o.weight"].T + W["W_o.bias"]
+
+    def ffn(t, s=1.0):
+        return s * (s * torch.relu(t @ W["ff1.weight"].T + W["ff1.bias"]) @ W["ff2.weight"].T + W["ff2.bias"])
+
+    if norm_first:
+        h = x + eval_scale * attention(ln(x, "ln1"))
+        return h + ffn(ln(h, "ln2"), eval_scale)
+    h = ln(x + attention(x), "ln1")
+    return ln(h + ffn(h), "ln2")
+
+
+def finite_fill_variants(weights: dict, c: dict, x, mask, norm_first: bool) -> dict:
+    """Masked scores filled with a finite number (-1e4) instead of -inf."""
+    return {"mask_fill_finite": manual_layer(weights, c["n_heads"], x, mask, norm_first, fill=-1e4)}
 
 
 # ---------------------------------------------------------------- Part B: counts of real modules

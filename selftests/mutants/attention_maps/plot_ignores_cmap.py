@@ -1,0 +1,9 @@
+"""Plots with the default colormap whatever cmap the caller passes."""
+HINT = "cmap"
+
+
+_orig_plot = plot_attention_maps  # noqa: F821
+
+
+def plot_attention_maps(maps, path, *, query_tokens=None, key_tokens=None, title=None, cmap="viridis"):
+    return _orig_plot(maps, path, query_tokens=query_tokens, key_tokens=key_tokens, title=title)

@@ -1,0 +1,27 @@
+"""Panels drawn without titles."""
+HINT = "panel_titles"
+
+import torch
+def plot_attention_maps(maps, path, *, query_tokens=None, key_tokens=None, title=None, cmap="viridis"):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    arrays = [m.detach().to(torch.float64).cpu() for m in maps]
+    arrays = [a if a.dim() == 3 else a.unsqueeze(0) for a in arrays]
+    layers, heads = len(arrays), arrays[0].shape[0]
+    L_q, L_k = arrays[0].shape[-2:]
+    fig = Figure(figsize=(3 * heads, 3 * layers), dpi=60)
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(layers, heads, squeeze=False)
+    for l in range(layers):
+        for h in range(heads):
+            ax = axes[l][h]
+            ax.imshow(arrays[l][h].numpy(), cmap=cmap, vmin=0, vmax=1)
+
+            if key_tokens is not None:
+                ax.set_xticks(range(L_k), labels=list(key_tokens))
+            if query_tokens is not None:
+                ax.set_yticks(range(L_q), labels=list(query_tokens))
+    if title:
+        fig.suptitle(title)
+    fig.savefig(str(path), format="png")
+    return fig
