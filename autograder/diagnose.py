@@ -367,14 +367,24 @@ def matching_variants(got: Any, expected: Any, variants: Iterable[tuple[str, Cal
             wrong = _numpy(make())
         except Exception:
             continue
+        if wrong.size and not np.isfinite(wrong).any():   # all NaN or inf: matches any broken output alike
+            continue
         if close(g, wrong) and not close(e, wrong):
             found.append(hint)
     return found
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Equal within tolerance; a variant that is NaN or inf everywhere never counts as reproduced."""
+    import numpy as np
+
     try:
-        return bool(a == b) if not hasattr(a, "shape") else bool(_Close(1e-5, 1e-6)(_numpy(a), _numpy(b)))
+        if not hasattr(a, "shape"):
+            return bool(a == b)
+        x, y = _numpy(a), _numpy(b)
+        if y.size and not np.isfinite(y).any():
+            return False
+        return bool(_Close(1e-5, 1e-6)(x, y))
     except Exception:
         return False
 

@@ -304,3 +304,10 @@ def test_a_dtype_that_differs_is_reported_beside_the_values():
     with pytest.raises(Mismatch) as info:
         assert_close(x + 1, x, "f(x)")
     assert "dtype:" not in str(info.value)
+
+
+def test_a_variant_that_is_nan_everywhere_is_never_matched():
+    broken = np.full((2, 3), np.nan)
+    expected = np.arange(6.0).reshape(2, 3)
+    assert matching_variants(broken, expected, [("all_nan", lambda: np.full((2, 3), np.nan))]) == []
+    assert matching_variants(expected * 2, expected, [("doubled", lambda: expected * 2)]) == ["doubled"]
