@@ -148,8 +148,11 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
         os.chmod(shared, 0o711)
         env.update(TMPDIR=str(grader_tmp), AUTOGRADER_SHARED=str(shared),
                    AUTOGRADER_BUDGET=f"{max(budget - (time.monotonic() - started), 1.0):.1f}")
+        # A fixed hash seed: workers forked from the grader inherit its seed (autograder/zygote.py), and
+        # set and dict orders of strings must not change from one run to the next.
         env.update(AUTOGRADER_HYPOTHESIS_PROFILE="grading", AUTOGRADER_RUN_ID=run_id,
-                   AUTOGRADER_SCRATCH=str(scratch))
+                   AUTOGRADER_SCRATCH=str(scratch), PYTHONHASHSEED="0", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
         proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 start_new_session=True)
         stopped = ""

@@ -115,7 +115,12 @@ def pytest_configure(config: pytest.Config) -> None:
         # Each exercise's share of the run's budget, after a reserve for starting up and reporting.
         reserve = min(60.0, 0.2 * budget)
         seam.EXERCISE_SECONDS = max((budget - reserve) / max(len(grader.assignment.exercises), 1), 5.0)
-    if grader.worker:  # start the worker first: its imports overlap this process's and collection
+    if grader.worker:
+        # One import of the worker's libraries for the run: here, before any test module (and so any
+        # secret) is loaded, then every worker is forked from a server forked now (autograder/zygote.py).
+        # Without it (AUTOGRADER_FORKSERVER=0), the spawned worker starts first, so that its imports
+        # overlap this process's own and collection.
+        seam.start_fork_server(probes=grader.probe_modules())
         grader.get_executor()
     _register_hypothesis_profiles()
     # One thread for torch here, as in the worker: tiny ops are faster, and values do not depend
@@ -521,6 +526,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     grader.exitstatus = int(exitstatus)
     if grader.executor is not None:
         grader.executor.close()
+    seam.stop_fork_server()   # waits for it, so its workers' CPU time is this process's children's
     if grader.partial_file:
         grader.partial_file.close()
     if grader.results_path:

@@ -523,6 +523,65 @@ class LocalExecutor(Executor):
 PRELOAD = "torch,sympy,matplotlib,matplotlib.figure,matplotlib.backends.backend_agg"
 
 
+FORK_SERVER = None   # autograder.zygote.ForkServer, once start_fork_server() has run in this process
+
+
+def start_fork_server(preload: str = PRELOAD, probes: list[str] | tuple[str, ...] = ()) -> bool:
+    """Import the worker's libraries and probe modules here, then fork the server that forks every
+    worker of this run (see :mod:`autograder.zygote`). Call it before anything secret is read. Returns
+    False (workers are then spawned, each importing on its own) when AUTOGRADER_FORKSERVER=0, when the
+    hash seed is random (a forked worker inherits it: set PYTHONHASHSEED=0), or when an import fails
+    (the spawned worker then reports the broken environment)."""
+    global FORK_SERVER
+    if FORK_SERVER is not None:
+        return True
+    if os.environ.get("AUTOGRADER_FORKSERVER", "1") == "0" or os.environ.get("PYTHONHASHSEED") != "0":
+        return False
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    try:
+        for name in filter(None, preload.split(",")):
+            __import__(name)
+        for name in probes:
+            __import__(name)
+        import torch
+        torch.set_num_threads(1)
+    except Exception:   # noqa: BLE001 - the spawned worker says what is broken
+        return False
+    from .zygote import ForkServer
+
+    FORK_SERVER = ForkServer(probes)
+    return True
+
+
+def stop_fork_server() -> None:
+    global FORK_SERVER
+    if FORK_SERVER is not None:
+        FORK_SERVER.close()
+        FORK_SERVER = None
+
+
+class _Forked:
+    """A worker forked by the fork server: the few things of ``subprocess.Popen`` the executor uses."""
+
+    def __init__(self, pid: int, server):
+        self.pid, self._server = pid, server
+
+    def poll(self) -> int | None:
+        return self._server.returncode(self.pid)
+
+    def wait(self, timeout: float | None = None) -> int:
+        code = self._server.returncode(self.pid, 30.0 if timeout is None else timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired("worker", timeout or 30.0)
+        return code
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 class WorkerExecutor(Executor):
     """Runs student code in a separate process; this process never imports it."""
 
@@ -551,13 +610,23 @@ class WorkerExecutor(Executor):
         for secret in ("AUTOGRADER_SUBMISSION", "AUTOGRADER_ROOT"):
             env.pop(secret, None)
         env["AUTOGRADER_WORKER_FDS"] = f"{req_r},{resp_w}"   # read and dropped by the worker at once
-        self.proc = subprocess.Popen(
-            [sys.executable, "-s", "-m", "autograder.worker", str(self.submission_dir), self.display,
-             self.preload, ",".join(self.probes)],
-            pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-            cwd=str(self.submission_dir), env=env, start_new_session=True)
-        os.close(req_r)
-        os.close(resp_w)
+        if FORK_SERVER is not None:
+            try:
+                pid = FORK_SERVER.spawn([req_r, resp_w, self._log.fileno()],
+                                        {"submission": str(self.submission_dir), "display": self.display,
+                                         "preload": self.preload, "probes": ",".join(self.probes)})
+            finally:
+                os.close(req_r)
+                os.close(resp_w)
+            self.proc = _Forked(pid, FORK_SERVER)
+        else:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-s", "-m", "autograder.worker", str(self.submission_dir), self.display,
+                 self.preload, ",".join(self.probes)],
+                pass_fds=(req_r, resp_w), stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+                cwd=str(self.submission_dir), env=env, start_new_session=True)
+            os.close(req_r)
+            os.close(resp_w)
         self._out, self._in = req_w, resp_r
         self._ready = False
         self.generation += 1
@@ -591,8 +660,8 @@ class WorkerExecutor(Executor):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 self.proc.kill()
-        if self.proc is not None:
-            self.proc.wait()
+        if isinstance(self.proc, subprocess.Popen):
+            self.proc.wait()   # a forked worker is reaped by the fork server: no need to wait here
         for fd in (self._out, self._in):
             if fd is not None:
                 try:

@@ -301,11 +301,37 @@ def _hide(fd: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """A spawned worker (``python -m autograder.worker``): its own interpreter imports the preloads."""
     args = list(argv or sys.argv[1:])
     submission_dir, display, preload = args[:3]
     probes = args[3] if len(args) > 3 else ""
     fd_in, fd_out = (int(x) for x in os.environ.pop("AUTOGRADER_WORKER_FDS").split(","))
     del sys.argv[1:]   # nothing of the protocol stays where student code looks first
+    serve(fd_in, fd_out, submission_dir, display, preload, probes)
+
+
+PREPARED = [False]   # prepare() has run: in the fork server, once for every worker it forks
+
+
+def prepare(probes: str) -> None:
+    """What a worker does once its libraries are imported and before any student code: bind the probes,
+    look up the canary's torch functions, pay torch's first-seeding costs, and take the guard's snapshot
+    of the grader's own modules. The fork server does it once (every worker it forks inherits the
+    result); a spawned worker does it itself."""
+    bind_probes([m for m in probes.split(",") if m])
+    STRICT[0] = True
+    from . import rules, sandbox  # noqa: F401 - imported before the snapshot: serve() uses sandbox
+    rules.canary_tools()   # bound before any student code can replace torch.hardshrink
+    if "torch" in sys.modules:
+        seed_everything(0)  # first-call costs of seeding are not the student's time
+    GUARD.snapshot()
+    PREPARED[0] = True
+
+
+def serve(fd_in: int, fd_out: int, submission_dir: str, display: str, preload: str, probes: str) -> None:
+    """Enter the sandbox, import (or check) the preloads, bind the probes, greet, then answer requests
+    until the grader closes the pipe. A forked worker (:mod:`autograder.zygote`) has the preloads
+    imported already, as root, before the fork: it checks that the sandbox user can still read them."""
     fd_in, fd_out = _hide(fd_in), _hide(fd_out)
     from . import sandbox
 
@@ -314,19 +340,17 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for name in filter(None, preload.split(",")):
             __import__(name)
-            if getattr(sys.modules[name], "__file__", None) is None:   # an unreadable package imports as
+            where = getattr(sys.modules[name], "__file__", None)
+            if where is None:   # an unreadable package imports as an empty namespace package
                 raise ImportError(f"{name} cannot be read (it imported as an empty namespace package)")
-        bind_probes([m for m in probes.split(",") if m])
-        STRICT[0] = True
-        from . import rules
-        rules.canary_tools()   # bound before any student code can replace torch.hardshrink
+            if not os.access(where, os.R_OK):   # imported before the fork, unreadable to the sandbox user now
+                raise ImportError(f"{name} cannot be read by the user that runs student code ({where})")
+        if not PREPARED[0]:
+            prepare(probes)
     except Exception as exc:  # the grading environment is broken: the grader's fault, never the student's
         _write_frame(fd_out, b"broke" + f"{type(exc).__name__}: {exc}"[:2000].encode("utf-8", "replace"))
         return
-    if "torch" in sys.modules:
-        seed_everything(0)  # first-call costs of seeding are not the student's time
     runner = Runner(Path(submission_dir), display)
-    GUARD.snapshot()
     freeze_heap()  # the preloads never become garbage; the student's objects are collected as usual
     _write_frame(fd_out, b"ready")
     while True:

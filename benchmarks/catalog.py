@@ -7,11 +7,14 @@ is printed too, with the share no test can shrink: the imports every run pays be
 Beside the wall times: CPU seconds of every process of a run (grader, worker, the grader's isolated
 checks), as a ratio to the CPU seconds of `import torch`, the median of the repeats (less moved by load).
 
-    .venv/bin/python benchmarks/catalog.py [--repeats N]   (each time: the fastest of N runs; default 1)
+    .venv/bin/python benchmarks/catalog.py [--repeats N] [--spawn-baseline]
+        (each time: the fastest of N runs, default 1; --spawn-baseline also grades each assignment with
+        spawned workers, AUTOGRADER_FORKSERVER=0, and prints the CPU ratio of the fork server to them)
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -26,6 +29,9 @@ TARGET = 5.0
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1, help="runs per assignment; the fastest counts (default 1)")
+    parser.add_argument("--spawn-baseline", action="store_true",
+                        help="also grade each assignment with spawned workers (AUTOGRADER_FORKSERVER=0, each worker "
+                             "its own interpreter and imports) and print the CPU ratio of the two modes")
     args = parser.parse_args(argv)
     from autograder import manifest
 
@@ -47,6 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, wall / floor)
         score = f"{doc['score']:g}/{spec.total:g}"
         print(f"{spec.name:<34} {score:>9} {wall:6.2f}s  {wall / floor:5.2f}x  {cpu:6.2f}s  {cpu / floor_cpu:5.2f}x")
+        if args.spawn_baseline:
+            os.environ["AUTOGRADER_FORKSERVER"] = "0"
+            try:
+                spawned = statistics.median(run_autograder(spec.name)[2] for _ in range(max(args.repeats, 1)))
+            finally:
+                del os.environ["AUTOGRADER_FORKSERVER"]
+            print(f"{'  with spawned workers (baseline)':<34} {'':>9} {'':>7}  {'':>6}  {spawned:6.2f}s  "
+                  f"{spawned / floor_cpu:5.2f}x  (fork server / spawned: {cpu / spawned:.2f})")
     print(f"every assignment within {TARGET:g}x: {'yes' if worst <= TARGET else 'no'} (slowest {worst:.2f}x)")
     print(f"whole catalog, the {len(specs)} runs one after another: {total:.2f}s = {total / floor:.2f}x "
           f"(of which the runs' imports: {len(specs) * imports / floor:.2f}x)")

@@ -379,6 +379,95 @@ def _mentions(*fragments: str):
     return check
 
 
+# Searches its own process for text that only the grader's secrets hold: a hidden test's docstring and a
+# string of the reference solution's answer (each needle in two halves, so that the search itself never
+# holds one whole). Looks in every object the collector tracks, every module's globals and, after making
+# itself dumpable again, every readable mapping of /proc/self/mem.
+SECRET_SCAN = """
+import ctypes as _ct, gc as _gc, sys as _sys
+_NEEDLES = [("Hidden tests for conv_arith", "metic: wider settings, the reference"),
+            (" inputs does not ", "fit in ")]
+
+
+def _hits(blob, a, b):
+    i = blob.find(a)
+    while i >= 0:
+        if blob[i + len(a):i + len(a) + len(b)] == b:
+            return True
+        i = blob.find(a, i + 1)
+    return False
+
+
+def _scan():
+    found = set()
+    for a, b in _NEEDLES:
+        for obj in _gc.get_objects():
+            values = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
+            if any(isinstance(v, str) and _hits(v, a, b) for v in values):
+                found.add("object:" + a)
+        for mod in list(_sys.modules.values()):
+            if any(isinstance(v, str) and _hits(v, a, b) for v in list(vars(mod).values())):
+                found.add("globals:" + a)
+    try:
+        _ct.CDLL(None).prctl(4, 1, 0, 0, 0)   # PR_SET_DUMPABLE: read its own memory even after the user switch
+        maps = open("/proc/self/maps").read().splitlines()
+        mem = open("/proc/self/mem", "rb", 0)
+    except OSError as exc:
+        return sorted(found) + ["mem unreadable: " + type(exc).__name__]
+    scanned = 0
+    with mem:
+        for line in maps:
+            fields = line.split()
+            if fields[1][0] != "r" or line.endswith(("[vvar]", "[vsyscall]", "[vvar_vclock]")):
+                continue
+            lo, hi = (int(x, 16) for x in fields[0].split("-"))
+            pos = lo
+            while pos < hi:
+                size = min(hi - pos, 1 << 24)
+                try:
+                    mem.seek(pos)
+                    blob = mem.read(size + 128)
+                except (OSError, ValueError, OverflowError):
+                    break
+                scanned += len(blob)
+                for a, b in _NEEDLES:
+                    if _hits(blob, a.encode(), b.encode()):
+                        found.add("mem:" + a)
+                pos += size
+    return sorted(found) + ["scanned %d MB" % (scanned >> 20)]
+
+
+def _report():
+    line = "SECRET-SCAN %s" % _scan()
+    print(line)
+    import os
+    if os.environ.get("SECRET_SCAN_OUT"):   # the in-process control (pytest captures its prints)
+        with open(os.environ["SECRET_SCAN_OUT"], "a") as out:
+            out.write(line + "\\n")
+
+
+_report()
+
+
+def conv_output_length(length, kernel_size, stride=1, padding=0, dilation=1):
+    _report()
+    return 0
+
+
+def conv2d_output_shape(*args, **kwargs):   # the hidden tests call it after loading the reference
+    _report()
+    return (1, 1, 1)
+"""
+
+
+def check_no_secret_in_memory(doc, ctx):
+    lines = [line for line in _all_outputs(doc).splitlines() if line.startswith("SECRET-SCAN")]
+    assert lines, "the scan did not run"
+    for line in lines:
+        assert "object:" not in line and "globals:" not in line and "mem:" not in line, line
+        assert "scanned" in line and "scanned 0 MB" not in line, line
+
+
 def _all(*checks):
     def check(doc, ctx):
         for c in checks:
@@ -471,6 +560,8 @@ def fc_param_count(input_shape, n_outputs, bias=True):
 """
 
 ATTACKS += [
+    Attack("searches its own memory (gc objects, module globals, /proc/self/mem) for text only the hidden tests "
+           "and the solutions hold", SECRET_SCAN, replace=True, bound=0, check=check_no_secret_in_memory),
     Attack("uploads a symbolic link to the reference solution", "", replace=True, bound=0,
            setup=_link("conv_arithmetic.py", "{source}/solutions/conv_arithmetic.py"), check=check_link_refused),
     Attack("uploads exercises/ with a symbolic link (GitHub style)", "", replace=True, bound=0,
@@ -657,3 +748,16 @@ def test_attack_is_contained(tmp_path, attack):
         attack.check(doc, ctx)
     for path, before in ctx["snapshots"].items():   # the grader's own files are as they were
         assert path.read_bytes() == before, f"{path} was changed"
+
+
+def test_the_secret_scan_finds_the_secrets_where_they_are(tmp_path):
+    """The control for the memory-scan attack: run in the grader's own process (in-process grading, as on a
+    laptop), the same scan finds the hidden test's and the solution's text, so the attack's clean result
+    under run_autograder means the worker does not hold them, not that the scan is blind."""
+    from .conftest import grade, write_submission
+
+    out = tmp_path / "scan.txt"
+    grade(write_submission(tmp_path, SECRET_SCAN), tmp_path, exercise="conv_arithmetic",
+          env={"SECRET_SCAN_OUT": str(out)})
+    lines = out.read_text()
+    assert "mem:Hidden tests for conv_arith" in lines and "mem: inputs does not " in lines, lines[:2000]
