@@ -481,3 +481,30 @@ def keys_for(exercise: str, parts: Mapping[str, Any], misconceptions: Iterable[t
         entry["misconceptions"] = dict(sorted(entry["misconceptions"].items()))
         doc["parts"][part] = entry
     return doc
+
+
+# ---------------------------------------------------------------- initialisation
+def check_init(values: Mapping[str, Any], hidden_size: int, what: str, hint: str = "") -> None:
+    """A recurrent layer's parameters right after construction, checked loosely: every one finite, no
+    weight matrix constant, and a root mean square of at most 2/sqrt(H) (2/sqrt(fan_in) for a matrix
+    with fewer columns than H). Uniform in [-1/sqrt(H), 1/sqrt(H)], orthogonal or Xavier weights and zero
+    biases pass; torch.randn, torch.rand, zeros and uninitialised memory do not. ``hint`` ends each failure."""
+    import torch
+
+    for name, value in values.items():
+        if not isinstance(value, torch.Tensor) or not value.dtype.is_floating_point:
+            raise Mismatch(f"{what}\n  {name} is not a floating-point tensor")
+        v = value.detach().double()
+        if not bool(torch.isfinite(v).all()):
+            raise Mismatch(f"{what}\n  {name} holds NaN or inf right after construction (uninitialised memory, "
+                           f"as from torch.empty, is not an initialisation)" + hint)
+        if v.dim() == 2 and v.numel() > 1 and float(v.max() - v.min()) == 0:
+            raise Mismatch(f"{what}\n  every entry of {name} is {float(v.flatten()[0]):.4g}: with equal weights "
+                           f"all hidden units compute the same thing and stay equal in training" + hint)
+        fan_in = min(hidden_size, v.shape[1]) if v.dim() == 2 else hidden_size
+        limit = 2 / fan_in ** 0.5
+        rms = float(v.pow(2).mean().sqrt()) if v.numel() else 0.0
+        if exceeds(rms, limit):
+            raise Mismatch(f"{what}\n  {name} has a root mean square of {rms:.4g}, more than {limit:.4g} "
+                           f"(uniform in [-1/sqrt(H), 1/sqrt(H)] gives {1 / (3 * hidden_size) ** 0.5:.4g}; "
+                           f"H = {hidden_size})" + hint)

@@ -12,7 +12,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import TOLERANCES, Mismatch, assert_close, exceeds, hint_text
+from autograder.checks import TOLERANCES, check_init, Mismatch, assert_close, exceeds, hint_text
 
 EXERCISE = "lstm"
 
@@ -251,28 +251,8 @@ def parameter_values(module) -> dict:
 
 
 def check_initialisation(values, hidden_size: int, what: str) -> None:
-    """Loosely, as the task text says: every parameter finite, no weight matrix constant, and a root mean
-    square of at most 2/sqrt(H) (2/sqrt(fan_in) for a matrix with fewer columns than H). Uniform in
-    [-1/sqrt(H), 1/sqrt(H)], orthogonal or Xavier weights and zero biases pass; torch.randn, torch.rand, zeros
-    and uninitialised memory do not."""
-    for name, value in values.items():
-        if not isinstance(value, torch.Tensor) or not value.dtype.is_floating_point:
-            raise Mismatch(f"{what}\n  {name} is not a floating-point tensor")
-        v = value.detach().double()
-        if not bool(torch.isfinite(v).all()):
-            raise Mismatch(f"{what}\n  {name} holds NaN or inf right after construction (uninitialised memory, "
-                           f"as from torch.empty, is not an initialisation)" + hint_text("init", HINTS))
-        if v.dim() == 2 and v.numel() > 1 and float(v.max() - v.min()) == 0:
-            raise Mismatch(f"{what}\n  every entry of {name} is {float(v.flatten()[0]):.4g}: with equal weights "
-                           f"all hidden units compute the same thing and stay equal in training"
-                           + hint_text("init", HINTS))
-        fan_in = min(hidden_size, v.shape[1]) if v.dim() == 2 else hidden_size
-        limit = 2 / fan_in ** 0.5
-        rms = float(v.pow(2).mean().sqrt()) if v.numel() else 0.0
-        if exceeds(rms, limit):
-            raise Mismatch(f"{what}\n  {name} has a root mean square of {rms:.4g}, more than {limit:.4g} "
-                           f"(uniform in [-1/sqrt(H), 1/sqrt(H)] gives {1 / (3 * hidden_size) ** 0.5:.4g}; "
-                           f"H = {hidden_size})" + hint_text("init", HINTS))
+    """The parameters as constructed, checked loosely (see autograder.checks.check_initialisation)."""
+    check_init(values, hidden_size, what, hint_text("init", HINTS))
 
 
 # ---------------------------------------------------------------- misconceptions
