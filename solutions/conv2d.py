@@ -17,9 +17,12 @@ Conventions (the same as PyTorch's):
 * The parameters are named and shaped exactly as in ``nn.Conv2d``: ``weight`` of shape
   ``(C_out, C_in, kernel_h, kernel_w)`` and ``bias`` of shape ``(C_out,)``, both ``nn.Parameter``s;
   with ``bias=False`` the layer has no bias and ``self.bias`` is ``None``. The grader copies its own
-  weights into these two parameters before it runs your layer, so any sensible initialisation
-  works; initialise them like ``nn.Conv2d`` (uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]`` with
-  ``fan_in = C_in * kernel_h * kernel_w``) so that the layers are usable for training.
+  weights into these two parameters before it runs your layer, so the forward and gradient tests do
+  not depend on your initialisation; still, initialise them like ``nn.Conv2d`` (uniform in
+  ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]`` with ``fan_in = C_in * kernel_h * kernel_w``) so that the
+  layers are usable for training. The parameter test checks this loosely: finite values, a weight
+  that is not constant, and a root mean square of at most ``2/sqrt(fan_in)`` for the weight and the
+  bias (Kaiming's normal init or a zero bias pass; an unscaled ``torch.randn`` does not).
 * Gradients come from autograd: build the output from differentiable torch operations on ``x``,
   ``self.weight`` and ``self.bias`` (no ``.detach()``, ``.data``, ``.item()``, numpy or
   ``torch.no_grad()`` in the forward pass). The grader checks the gradients with respect to the
@@ -38,8 +41,9 @@ forbidden functions switched off, and is worth points of its own):
   any other built-in convolution.
 
 Graded automatically: both layers (forward and gradients) against ``F.conv2d`` on many small
-random settings, the rules above, and the dictionary ``benchmark()`` returns (its keys, and that
-each ratio agrees with its timings; never how fast your code is).
+random settings, their parameters (names, shapes, initial scale), the rules above, and
+``benchmark()``: the dictionary it returns (its keys, and that each ratio agrees with its timings)
+and that it follows the timing recipe of its docstring; never how fast your code is.
 
 Graded by hand (write the answers in your report, not here): run the benchmark on your machine
 with ``python exercises/conv2d.py``, then say (iii) how many times faster your ``FasterConv2d`` was
@@ -170,8 +174,10 @@ def benchmark(batch_size: int = 16, repeats: int = 5) -> dict[str, float]:
     - "fast_speedup": how many times faster FasterConv2d is than Conv2d, naive_seconds / fast_seconds
     - "torch_speedup": how many times faster PyTorch is than FasterConv2d, fast_seconds / torch_seconds
 
-    Do not round the numbers. (The grader calls this with a small batch and one repeat; it never
-    checks how fast anything is.)
+    Do not round the numbers. (The grader calls this with small batches and few repeats and never
+    checks how fast anything is; it does count the runs of each implementation, look at their inputs,
+    weights and grad mode, and, while ``benchmark`` runs, make ``time.perf_counter()`` a clock that
+    gives each run a set duration, so that it can check the medians.)
     """
     # BEGIN SOLUTION
     x = torch.randn(batch_size, 1, 28, 28)

@@ -6,6 +6,7 @@ The probes (``run_layer``, ``load_weights``, ``parameter_report``) run next to t
 from __future__ import annotations
 
 import math
+import statistics
 
 import torch
 import torch.nn.functional as F
@@ -43,6 +44,14 @@ HINTS = {
                           "operations on x, self.weight and self.bias; .detach(), .data, .item(), numpy, "
                           "torch.no_grad() or copying values into a new tensor with torch.tensor(...) cut the "
                           "graph.",
+    "init_like_nn_conv2d": "initialise the parameters like nn.Conv2d: weight (and bias) uniform in "
+                           "[-1/sqrt(fan_in), 1/sqrt(fan_in)] with fan_in = in_channels * kernel_h * kernel_w, "
+                           "e.g. with nn.init.kaiming_uniform_(weight, a=math.sqrt(5)); a zero bias is fine too.",
+    "benchmark_setting": "benchmark(batch_size, repeats) times the problem's layer (1 input channel, 8 output "
+                         "channels, a 3x3 kernel, stride 1, no padding, a bias) on one batch of batch_size "
+                         "one-channel 28x28 images: use the arguments, not fixed numbers.",
+    "benchmark_median": "your time is the mean of the timed runs; the task asks for their median "
+                        "(statistics.median), which one slow run does not pull up.",
     "ratio_inverted": "a speed-up is a ratio of times, slow time / fast time: \"A is k times faster than B\" "
                       "means k = time_B / time_A, which is above 1 when A is the faster one.",
 }
@@ -85,11 +94,17 @@ def conv_settings(draw, max_batch=2, max_in=3, max_out=3, max_size=8, max_kernel
         axes[1] = axes[0]
     sizes = [draw(st.integers(max(1, k - 2 * p), max(max_size, k - 2 * p)), label=f"size_{axis}")
              for (k, _, p), axis in zip(axes, "HW")]
-    form = (lambda i: axes[0][i]) if square else (lambda i: (axes[0][i], axes[1][i]))
+    # Each of kernel_size, stride and padding is an int or a pair on its own (a call may mix them, e.g.
+    # kernel_size=3, stride=(2, 1)); a value that differs along H and W is always a pair.
+    form = []
+    for i, name in enumerate(("kernel_size", "stride", "padding")):
+        same = axes[0][i] == axes[1][i]
+        as_int = same and not pairs and (square or draw(st.booleans(), label=f"{name} as one int"))
+        form.append(axes[0][i] if as_int else (axes[0][i], axes[1][i]))
     return dict(batch=draw(st.integers(1, max_batch), label="batch"),
                 in_channels=draw(st.integers(1, max_in), label="in_channels"),
                 out_channels=draw(st.integers(1, max_out), label="out_channels"),
-                kernel_size=form(0), stride=form(1), padding=form(2), bias=draw(st.booleans(), label="bias"),
+                kernel_size=form[0], stride=form[1], padding=form[2], bias=draw(st.booleans(), label="bias"),
                 height=sizes[0], width=sizes[1], seed=draw(st.integers(0, 2**16), label="seed"))
 
 
@@ -204,9 +219,40 @@ run_layer.describes = "forward"
 
 
 def parameter_report(layer) -> dict:
-    """Probe: the layer's parameters, name -> shape, and whether ``layer.bias`` is None."""
+    """Probe: the layer's parameters, name -> shape, whether ``layer.bias`` is None, and the initial
+    values of ``weight`` and ``bias`` (the grader judges them)."""
+    values = {}
+    for name in ("weight", "bias"):
+        p = getattr(layer, name, None)
+        values[name] = p.detach().clone() if isinstance(p, torch.Tensor) else None
     return {"params": {name: list(p.shape) for name, p in layer.named_parameters()},
-            "bias_is_none": getattr(layer, "bias", 0) is None}
+            "bias_is_none": getattr(layer, "bias", 0) is None, "initial": values}
+
+
+def init_problem(initial: dict, fan_in: int) -> str | None:
+    """Grader side: what is wrong with a freshly built layer's weight and bias values, or None.
+
+    Accepted: finite values, a weight that is not constant (a constant weight makes every filter
+    compute, and learn, the same thing), and a root mean square of at most 2/sqrt(fan_in) for each:
+    nn.Conv2d's uniform init has 1/sqrt(3*fan_in), Kaiming's normal init sqrt(2/fan_in); an unscaled
+    torch.randn or torch.rand is far above it once fan_in is more than a few."""
+    limit = 2 / math.sqrt(fan_in)
+    for name in ("weight", "bias"):
+        t = initial.get(name)
+        if not isinstance(t, torch.Tensor) or t.numel() == 0:
+            continue
+        t = t.double()
+        if not bool(torch.isfinite(t).all()):
+            return f"layer.{name} holds NaN or inf right after construction (was it left uninitialised?)"
+        if name == "weight" and t.numel() > 1 and float(t.max()) == float(t.min()):
+            return (f"every entry of layer.weight is {float(t.flatten()[0])!r} right after construction: with equal "
+                    "weights every filter computes, and learns, the same thing")
+        rms = float(t.pow(2).mean().sqrt())
+        if rms > limit:
+            return (f"right after construction the entries of layer.{name} have a root mean square of {rms:.3g}; "
+                    f"with fan_in = {fan_in}, nn.Conv2d's are about {1 / math.sqrt(3 * fan_in):.3g} (uniform in "
+                    f"+-{1 / math.sqrt(fan_in):.3g}); at most 2/sqrt(fan_in) = {limit:.3g} is accepted")
+    return None
 
 
 # ---------------------------------------------------------------- comparing and diagnosing
@@ -353,6 +399,170 @@ def check_rule(sub, cls: str, s: dict, calls: list[str], names: list[str], rule:
         assert_close(got, expected, f"{describe(cls, s)}\n  (the rule is credited only when the layer's output "
                                     "is right) output, compared with F.conv2d:",
                      hint=diagnose(got, expected, data, s, rerun_layer(sub, cls)))
+
+
+# ---------------------------------------------------------------- benchmark protocol
+# While benchmark() runs in the probe below, time.perf_counter is a clock that moves only when a layer
+# runs: run k of each implementation (k = 0 is the warm-up) takes BENCH_UNIT[impl] * BENCH_FACTORS[k]
+# seconds. The timed runs 1..3 then take 9, 4 and 2 units: median 4, mean 5, total 15, first 9, last 2,
+# and the median with the warm-up (7) counted is 5.5, so each way of summarising them gives its own value.
+BENCH_UNIT = {"naive": 1e-2, "fast": 1e-3, "torch": 1e-4}
+BENCH_FACTORS = (7.0, 9.0, 4.0, 2.0, 3.0, 8.0, 6.0, 5.0, 1.0)
+BENCH_LABELS = {"naive": "Conv2d", "fast": "FasterConv2d", "torch": "F.conv2d"}
+BENCH_KEYS = {"naive": "naive_seconds", "fast": "fast_seconds", "torch": "torch_seconds"}
+
+
+def bench_duration(impl: str, k: int) -> float:
+    return BENCH_UNIT[impl] * BENCH_FACTORS[k % len(BENCH_FACTORS)]
+
+
+def benchmark_probe(module, batch_size: int, repeats: int) -> dict:
+    """Probe: run ``module.benchmark(batch_size=..., repeats=...)`` and record every forward pass of the
+    student's Conv2d and FasterConv2d and every F.conv2d call outside them (input and output shapes,
+    whether autograd was recording, the first run's weight and bias), with time.perf_counter (and
+    perf_counter_ns, timeit.default_timer) replaced by the virtual clock described above."""
+    import sys
+    import time as real_time
+
+    from torch.overrides import TorchFunctionMode
+
+    state = {"now": 0.001, "reads": 0, "depth": 0}   # near 0: then now % start is not now - start
+    runs: dict = {impl: [] for impl in BENCH_UNIT}
+    first: dict = {}
+
+    def record(impl, weight, bias, x, out, grad):
+        k = len(runs[impl])
+        runs[impl].append({"x": list(x.shape) if isinstance(x, torch.Tensor) else None,
+                           "out": list(out.shape) if isinstance(out, torch.Tensor) else None, "grad": bool(grad)})
+        if k == 0:
+            first[impl] = [t.detach().clone() if isinstance(t, torch.Tensor) else None for t in (weight, bias)]
+        state["now"] += bench_duration(impl, k)
+
+    def perf_counter():
+        state["reads"] += 1
+        return state["now"]
+
+    def perf_counter_ns():
+        state["reads"] += 1
+        return int(round(state["now"] * 1e9))
+
+    def wrap(impl, original):
+        def forward(self, *args, **kwargs):
+            if state["depth"]:
+                return original(self, *args, **kwargs)
+            state["depth"] += 1
+            try:
+                out = original(self, *args, **kwargs)
+            finally:
+                state["depth"] -= 1
+            grad = torch.is_grad_enabled() and any(p.requires_grad for p in self.parameters())
+            record(impl, getattr(self, "weight", None), getattr(self, "bias", None),
+                   args[0] if args else kwargs.get("x"), out, grad)
+            return out
+        return forward
+
+    class Watch(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            if state["depth"] == 0 and getattr(func, "__name__", "") == "conv2d":
+                x = args[0] if args else kwargs.get("input")
+                w = args[1] if len(args) > 1 else kwargs.get("weight")
+                b = args[2] if len(args) > 2 else kwargs.get("bias")
+                grad = torch.is_grad_enabled() and any(isinstance(t, torch.Tensor) and t.requires_grad
+                                                       for t in (x, w, b))
+                record("torch", w, b, x, out, grad)
+            return out
+
+    missing = object()
+    restore = []   # (owner, name, old value or missing)
+
+    def patch(owner, name, value):
+        old = vars(owner).get(name, missing) if isinstance(owner, type) else getattr(owner, name, missing)
+        restore.append((owner, name, old))
+        setattr(owner, name, value)
+
+    clocks = [(real_time.perf_counter, perf_counter), (real_time.perf_counter_ns, perf_counter_ns)]
+    try:
+        for impl, cls_name in (("naive", "Conv2d"), ("fast", "FasterConv2d")):
+            cls = getattr(module, cls_name, None)
+            if isinstance(cls, type):
+                patch(cls, "forward", wrap(impl, cls.forward))
+        for name, value in list(vars(module).items()):   # from time import perf_counter
+            for real, fake in clocks:
+                if value is real:
+                    patch(module, name, fake)
+        timeit = sys.modules.get("timeit")
+        if timeit is not None and getattr(timeit, "default_timer", None) is real_time.perf_counter:
+            patch(timeit, "default_timer", perf_counter)
+        patch(real_time, "perf_counter_ns", perf_counter_ns)
+        patch(real_time, "perf_counter", perf_counter)
+        with Watch():
+            report = module.benchmark(batch_size=batch_size, repeats=repeats)
+    finally:
+        for owner, name, old in reversed(restore):
+            if old is missing:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
+    return {"report": report, "runs": runs, "first": first, "reads": state["reads"]}
+
+
+benchmark_probe.describes = "benchmark"
+
+
+def check_benchmark_protocol(got: dict, batch_size: int, repeats: int, what: str) -> None:
+    """Grader side: the benchmark ran each implementation once to warm up and then ``repeats`` times, on the
+    problem's layer and a batch of ``batch_size`` images, without autograd, with one weight and bias for all
+    three, and (when it read time.perf_counter) reported the median of the timed runs."""
+    runs, first, report = got["runs"], got["first"], got["report"]
+    for impl, label in BENCH_LABELS.items():
+        n = len(runs[impl])
+        if n != repeats + 1:
+            raise Mismatch(f"{what}\n  {label} was run {n} time(s); expected {repeats + 1}: once to warm up, then "
+                           f"repeats={repeats} timed runs")
+    x_shape, out_shape = [batch_size, 1, 28, 28], [batch_size, 8, 26, 26]
+    for impl, label in BENCH_LABELS.items():
+        for run in runs[impl]:
+            if run["x"] != x_shape:
+                raise Mismatch(f"{what}\n  {label} ran on an input of shape {run['x']}; expected {x_shape} "
+                               "(batch_size one-channel 28x28 images)" + hint_text("benchmark_setting", HINTS))
+            # The output shape tells the stride and padding of F.conv2d's call; the student's layers'
+            # outputs are the forward tests' business (a wrong layer is not a wrong benchmark).
+            if impl == "torch" and run["out"] != out_shape:
+                raise Mismatch(f"{what}\n  F.conv2d returned shape {run['out']}; the problem's layer (3x3 kernel, "
+                               f"stride 1, no padding) gives {out_shape}" + hint_text("benchmark_setting", HINTS))
+        w, b = first[impl]
+        if not isinstance(w, torch.Tensor) or tuple(w.shape) != (8, 1, 3, 3) or not isinstance(b, torch.Tensor):
+            raise Mismatch(f"{what}\n  {label} ran with a weight of shape "
+                           f"{None if not isinstance(w, torch.Tensor) else tuple(w.shape)} and "
+                           f"{'a' if isinstance(b, torch.Tensor) else 'no'} bias; expected weight (8, 1, 3, 3) and "
+                           "a bias" + hint_text("benchmark_setting", HINTS))
+        if any(run["grad"] for run in runs[impl][1:]):   # the warm-up run is not timed
+            raise Mismatch(f"{what}\n  a timed run of {label} ran with autograd recording (its parameters "
+                           "require grad and gradients were enabled): time the forward passes under torch.no_grad()")
+    (w0, b0) = first["naive"]
+    for impl in ("fast", "torch"):
+        w, b = first[impl]
+        if not (torch.equal(w.double(), w0.double()) and torch.equal(b.double(), b0.double())):
+            raise Mismatch(f"{what}\n  {BENCH_LABELS[impl]} ran with another weight or bias than Conv2d; the "
+                           "three implementations must use the same weight and bias")
+    if not got["reads"] or not isinstance(report, dict):
+        return   # timed with another clock: the values cannot be checked (the report test checks the rest)
+    for impl, label in BENCH_LABELS.items():
+        key = BENCH_KEYS[impl]
+        timed = [bench_duration(impl, k) for k in range(1, repeats + 1)]
+        expected = statistics.median(timed)
+        value = report.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isclose(value, expected,
+                                                                                             rel_tol=1e-6):
+            mean = statistics.fmean(timed)
+            hint = ("benchmark_median" if isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and math.isclose(value, mean, rel_tol=1e-6) and not math.isclose(mean, expected) else None)
+            raise Mismatch(f"{what}\n  during this test time.perf_counter is a clock that gives every run a set "
+                           f"duration: the {repeats} timed runs of {label} took {timed} seconds (the warm-up "
+                           f"{bench_duration(impl, 0)}), so {key!r} should be their median, {expected!r}\n"
+                           f"  got: {value!r}" + hint_text(hint, HINTS))
 
 
 BENCHMARK_TIMES = ("naive_seconds", "fast_seconds", "torch_seconds")

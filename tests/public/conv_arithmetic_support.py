@@ -39,6 +39,10 @@ HINTS = {
     "pool_default_stride": "when stride is None, PyTorch's pooling uses stride = kernel_size.",
     "stack_channels": "the first conv sees the image's channels; every later conv sees the previous "
                       "module's filters as its input channels. Pooling and ReLU have no parameters.",
+    "stack_pool_settings": "your shape matches pooling with the default 2x2 window and stride 2: each module's "
+                           "MaxPool2d uses the pool_size and pool_stride given to the function.",
+    "stack_square": "your shape has the height's size along W too: the input may be rectangular, (C, H, W) with "
+                    "H != W; follow each axis with its own size.",
     "fc_flatten": "the FC layer's input is the whole flattened volume, C*H*W values.",
     "not_an_int": "return Python ints (or numpy integers), not floats or strings.",
 }
@@ -221,6 +225,63 @@ def diagnose_params(student, args: dict) -> str | None:
     variants = {h: (lambda a, h=h: wrong_param_counts(**a)[h]) for h in ("bias_forgotten", "in_channels_forgotten",
                                                                         "groups_ignored")}
     found = confirmed(lambda a: student(**a), lambda a: torch_param_count(**a), variants, args, PROBE_PARAMS)
+    return found[0] if len(found) == 1 else None
+
+
+# Stacks that tell the stack misconceptions apart: rectangular, pooling other than 2x2/2, several modules.
+PROBE_STACKS = [dict(input_shape=(2, 40, 29), n_modules=2, out_channels=3, kernel_size=3, stride=1, padding=1,
+                     pool_size=3, pool_stride=2),
+                dict(input_shape=(1, 23, 37), n_modules=3, out_channels=5, kernel_size=2, stride=1, padding=0,
+                     pool_size=2, pool_stride=1)]
+
+
+def stack_shape_variants() -> dict:
+    """Wrong conv_pool_relu_stack shapes as functions of its arguments."""
+    def pool_defaults(a):
+        return torch_stack(**dict(a, pool_size=2, pool_stride=2))[0]
+
+    def square(a):
+        c, h, _ = a["input_shape"]
+        return torch_stack(**dict(a, input_shape=(c, h, h)))[0]
+
+    def channels_last(a):
+        c, h, w = torch_stack(**a)[0]
+        return (h, w, c)
+
+    return {"stack_pool_settings": pool_defaults, "stack_square": square, "channels_last": channels_last}
+
+
+def _stack_part(student, i: int):
+    def run(a):
+        got = student(**a)
+        if not (isinstance(got, (list, tuple)) and len(got) == 2):
+            raise ValueError("not a pair")
+        return got[i]
+    return run
+
+
+def diagnose_stack_shape(student, args: dict, got_shape) -> str | None:
+    """The confirmed hint for the shape part, ``got_shape``, of a conv_pool_relu_stack(**args) answer, or
+    None; failing that, "axis_order" when the numbers are the expected ones with the channels moved (an
+    observation: the hint says no more than that)."""
+    expected = torch_stack(**args)[0]
+    found = confirmed(_stack_part(student, 0), lambda a: torch_stack(**a)[0], stack_shape_variants(), args,
+                      PROBE_STACKS, same=_shape_same)
+    if len(found) == 1:
+        return found[0]
+    got = as_int_tuple(got_shape)
+    if got is not None and len(got) == 3 and sorted(got) == sorted(expected) and got[0] != expected[0]:
+        return "axis_order"
+    return None
+
+
+def diagnose_stack_params(student, args: dict) -> str | None:
+    """The confirmed hint for the parameter count of a conv_pool_relu_stack(**args) answer, or None."""
+    def same_channels(a):   # every conv sees the image's channels
+        return a["n_modules"] * torch_param_count(a["input_shape"][0], a["out_channels"], (a["kernel_size"],) * 2)
+
+    found = confirmed(_stack_part(student, 1), lambda a: torch_stack(**a)[1], {"stack_channels": same_channels},
+                      args, PROBE_STACKS)
     return found[0] if len(found) == 1 else None
 
 

@@ -2,6 +2,30 @@
 
 Part A is checked against real torch.nn modules (built on the meta device: shapes
 only, no arithmetic) on settings hypothesis draws; Part B against hashed answer keys.
+
+Promises of the docstrings, each -> the tests that exercise it with non-default values:
+
+- conv_output_length: stride, padding at both ends, dilation, partial windows dropped
+  -> test_output_length_matches_nn_conv1d; hidden: test_conv2d_output_shape_on_wide_settings
+- conv_output_length: ValueError when no window fits
+  -> test_output_length_rejects_a_window_that_does_not_fit
+- conv1d_output_shape: (C_out, L_out), every argument
+  -> test_conv1d_output_shape_matches_nn_conv1d
+- conv2d_output_shape: each setting an int or an (H, W) pair, mixed in one call; H != W
+  -> test_conv2d_output_shape_matches_nn_conv2d; hidden: test_conv2d_output_shape_on_wide_settings
+- conv_param_count: groups, bias=False, kernel an int or a 1-, 2- or 3-tuple
+  -> test_param_count_matches_torch_modules; hidden: test_param_count_of_grouped_3d_convolutions
+- maxpool2d_output_shape: stride None, int or pair; kernel and padding int or pair
+  -> test_maxpool2d_output_shape_matches_nn_maxpool2d
+- conv_pool_relu_stack: n_modules, stride, padding, pool_size and pool_stride (given or default), rectangular input,
+  channels chained
+  -> test_stack_matches_nn_sequential; hidden: test_stack_on_deeper_networks
+- fc_param_count: 1 to 3 axes, bias=False
+  -> test_fc_param_count_matches_nn_linear
+- results are ints (numpy integers accepted), shapes channels first
+  -> every Part A test (expect_count, expect_shape)
+- Part B by-hand answers
+  -> test_by_hand_answer[part]
 """
 from __future__ import annotations
 
@@ -15,7 +39,8 @@ from autograder.diagnose import confirmed
 from autograder.errors import StudentCodeError
 
 from .conv_arithmetic_support import (EXERCISE, HINTS, axis_settings, diagnose_length, diagnose_lengths,
-                                      diagnose_params, diagnose_shape, expect_count, expect_shape, torch_conv_shape,
+                                      diagnose_params, diagnose_shape, diagnose_stack_params, diagnose_stack_shape,
+                                      expect_count, expect_shape, torch_conv_shape,
                                       torch_fc_count, torch_param_count, torch_pool_shape, torch_stack,
                                       validate_count, validate_shape)
 
@@ -78,7 +103,9 @@ def conv2d_settings(draw):
         w = dict(h, length=w["length"] if w["length"] >= h["length"] else h["length"])
     per_axis = {}
     for name in ("kernel_size", "stride", "padding", "dilation"):
-        per_axis[name] = h[name] if h[name] == w[name] and square else (h[name], w[name])
+        # Each setting is an int or a pair on its own: a call may mix them (kernel_size=3, stride=(2, 1)).
+        as_int = h[name] == w[name] and draw(st.booleans(), label=f"{name} as one int")
+        per_axis[name] = h[name] if as_int else (h[name], w[name])
     return h, w, dict(input_shape=(draw(st.integers(1, 4), label="in channels"), h["length"], w["length"]),
                       out_channels=draw(st.integers(1, 16), label="out channels"), **per_axis)
 
@@ -107,7 +134,9 @@ def param_settings(draw):
     out_channels = groups * draw(st.integers(1, 4), label="out channels per group")
     dims = draw(st.integers(1, 3), label="spatial dims")
     sizes = st.integers(1, 5)
-    kernel = draw(sizes) if dims == 1 else tuple(draw(sizes) for _ in range(dims))
+    kernel = tuple(draw(sizes) for _ in range(dims))
+    if dims == 1 and draw(st.booleans(), label="1D kernel as an int"):
+        kernel = kernel[0]   # a 1D kernel is an int or a tuple of one int
     return dict(in_channels=in_channels, out_channels=out_channels, kernel_size=kernel, groups=groups,
                 bias=draw(st.booleans(), label="bias"))
 
@@ -115,6 +144,7 @@ def param_settings(draw):
 @weight(3)
 @given(args=param_settings())
 @example(args=dict(in_channels=3, out_channels=8, kernel_size=(4, 4), groups=1, bias=True))
+@example(args=dict(in_channels=6, out_channels=4, kernel_size=(5,), groups=2, bias=False))
 def test_param_count_matches_torch_modules(submission, args):
     """conv_param_count agrees with nn.Conv1d/2d/3d (groups, bias)."""
     got = submission(EXERCISE).conv_param_count(**args)
@@ -128,7 +158,9 @@ def test_param_count_matches_torch_modules(submission, args):
 def test_maxpool2d_output_shape_matches_nn_maxpool2d(submission, channels, kernel, stride, data):
     """maxpool2d_output_shape agrees with nn.MaxPool2d (stride None means stride = kernel)."""
     k = (kernel, kernel) if isinstance(kernel, int) else kernel
-    padding = data.draw(st.integers(0, min(k) // 2), label="padding")
+    # nn.MaxPool2d allows at most half the kernel of padding along each axis; an int or an (H, W) pair.
+    padding = data.draw(st.one_of(st.integers(0, min(k) // 2),
+                                  st.tuples(st.integers(0, k[0] // 2), st.integers(0, k[1] // 2))), label="padding")
     size = (data.draw(st.integers(k[0], k[0] + 30), label="H"), data.draw(st.integers(k[1], k[1] + 30), label="W"))
     args = dict(input_shape=(channels, *size), kernel_size=kernel, stride=stride, padding=padding)
     got = submission(EXERCISE).maxpool2d_output_shape(**args)
@@ -151,37 +183,44 @@ def stack_settings(draw):
     kernel = draw(st.integers(1, 4), label="kernel")
     stride = draw(st.integers(1, 2), label="stride")
     padding = draw(st.integers(0, 2), label="padding")
-    size = kernel
-    for _ in range(n):  # smallest input that survives n modules
-        size = (max(size, 2) - 1) * 1 + 1
-        size = (2 * size - 1) * stride + kernel - 2 * padding
-    side = draw(st.integers(max(size, kernel, 2), max(size, kernel, 2) + 40), label="input side")
-    return dict(input_shape=(draw(st.integers(1, 4), label="in channels"), side, side), n_modules=n,
+    pool = {}
+    if draw(st.booleans(), label="pool_size and pool_stride given"):
+        pool = dict(pool_size=draw(st.integers(1, 3), label="pool_size"),
+                    pool_stride=draw(st.integers(1, 3), label="pool_stride"))
+    pool_size, pool_stride = pool.get("pool_size", 2), pool.get("pool_stride", 2)
+    size = 1
+    for _ in range(n):  # smallest input that survives n modules, from the last one back
+        size = (size - 1) * pool_stride + pool_size                      # before the pooling
+        size = max(1, (size - 1) * stride + kernel - 2 * padding)        # before the conv
+    side = max(size, kernel, 2)
+    height = draw(st.integers(side, side + 40), label="input height")
+    width = height if draw(st.booleans(), label="square input") else draw(st.integers(side, side + 40),
+                                                                          label="input width")
+    return dict(input_shape=(draw(st.integers(1, 4), label="in channels"), height, width), n_modules=n,
                 out_channels=draw(st.integers(1, 8), label="filters"), kernel_size=kernel, stride=stride,
-                padding=padding)
+                padding=padding, **pool)
 
 
 @weight(3)
 @given(args=stack_settings())
 @example(args=dict(input_shape=(3, 128, 128), n_modules=3, out_channels=32, kernel_size=2, stride=2, padding=0))
+@example(args=dict(input_shape=(2, 30, 19), n_modules=2, out_channels=4, kernel_size=3, stride=1, padding=1,
+                   pool_size=3, pool_stride=1))
 def test_stack_matches_nn_sequential(submission, args):
     """conv_pool_relu_stack agrees with an nn.Sequential of Conv2d, MaxPool2d, ReLU."""
     try:
         expected_shape, expected_params = torch_stack(**args)
     except RuntimeError:
         return  # the setting shrinks the image to nothing; not a valid question
-    got = submission(EXERCISE).conv_pool_relu_stack(**args)
+    stack = submission(EXERCISE).conv_pool_relu_stack
+    got = stack(**args)
     what = call_repr("conv_pool_relu_stack", **args)
     if not (isinstance(got, (list, tuple)) and len(got) == 2):
         raise Mismatch(f"{what}\n  expected: a pair (shape, parameter count)\n  got:      {got!r}")
     expect_shape(got[0], expected_shape, what + " -> shape", "nn.Sequential",
-                 "axis_order" if as_int_tuple(got[0]) is not None and sorted(got[0]) == sorted(expected_shape)
-                 else None)
-    first = args["input_shape"][0]
-    same_channels = sum(torch_param_count(first, args["out_channels"], (args["kernel_size"],) * 2)
-                        for _ in range(args["n_modules"]))
+                 diagnose_stack_shape(stack, args, got[0]) if as_int_tuple(got[0]) != expected_shape else None)
     expect_count(got[1], expected_params, what + " -> parameter count", "nn.Sequential",
-                 "stack_channels" if got[1] == same_channels and args["n_modules"] > 1 else None)
+                 diagnose_stack_params(stack, args) if got[1] != expected_params else None)
 
 
 @weight(2)
