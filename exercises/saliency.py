@@ -193,8 +193,9 @@ def plot_gradient_field(X: torch.Tensor, y: torch.Tensor, XX: torch.Tensor, YY: 
 
     Draw (matplotlib with the Agg backend, no window: ``matplotlib.figure.Figure`` with
     ``FigureCanvasAgg``, or ``matplotlib.use("Agg")`` before importing pyplot): ``contourf`` of P,
-    the ``contour`` line at level 0.5, the points coloured by class, and ``quiver`` arrows (GX, GY).
-    Size, colours and labels are up to you.
+    the ``contour`` line at level 0.5, the points coloured by class, and ``quiver`` arrows (GX, GY)
+    placed at the points of their own grid (arrow [i, j] at (xs[j], ys[i]) of that grid). Size, colours,
+    labels and the arrows' length scale are up to you; save with the figure's ``savefig``.
 
     Returns:
     - ``str(path)``
@@ -258,7 +259,8 @@ def guided_backprop(model: nn.Module, x: torch.Tensor, class_idx: int) -> torch.
     Swap the ReLUs for guided ones (``replace_relus``), run the model, and backpropagate the sum
     over the batch of ``scores[:, class_idx]`` (each image's score depends on that image only, so
     row b of the result belongs to image b). Leave ``model`` as it was: afterwards it must still
-    contain its own ``nn.ReLU`` modules (work on ``copy.deepcopy(model)``, or put them back).
+    contain its own ``nn.ReLU`` modules (work on ``copy.deepcopy(model)``, or put them back), with the
+    same weights and ``requires_grad`` flags; leave ``x`` as it was too (values and ``requires_grad``).
 
     Returns:
     - the gradient, a tensor of the shape of ``x``

@@ -86,10 +86,11 @@ def topk_predictions(model: nn.Module, x: torch.Tensor, labels: Sequence[str], k
 
     Args:
     - model: a classifier, ``model(x)`` gives logits of shape (B, K); use it as given (no training,
-      no gradients needed; putting it in eval mode is the caller's job)
+      no gradients needed; putting it in eval mode is the caller's job: do not call ``model.eval()``
+      or ``model.train()`` here, the model stays in the mode it was given in)
     - x: inputs, shape (B, C_in, H, W)
     - labels: a sequence of K human-readable class names, ``labels[i]`` names class i
-    - k: how many classes to list (k >= 1); when k > K, list all K classes
+    - k: how many classes to list (k >= 1, 5 when left out); when k > K, list all K classes
 
     Returns:
     - a Python list with one entry per input; each entry is a list of ``min(k, K)`` pairs
@@ -114,8 +115,9 @@ def normalize_cam(maps: torch.Tensor) -> torch.Tensor:
     - maps: shape (B, H, W), B maps
 
     Returns:
-    - a tensor of the same shape: ``(maps[b] - min) / (max - min)`` with the min and max of that
-      map ``b``; a map whose values are all equal becomes all zeros (no NaN).
+    - a new tensor of the same shape: ``(maps[b] - min) / (max - min)`` with the min and max of that
+      map ``b``; a map whose values are all equal becomes all zeros (no NaN). ``maps`` itself is left
+      unchanged (no in-place ``-=`` or ``/=`` on it).
     """
     # BEGIN SOLUTION
     flat = maps.flatten(start_dim=1)
@@ -160,12 +162,14 @@ def class_activation_map(model: nn.Module, x: torch.Tensor, target_layer: nn.Mod
     - x: inputs, shape (B, C_in, H, W)
     - target_layer: the module whose output is the last conv activation A (before pooling), or its
       dotted name inside ``model``: ``model.layer4`` / ``"layer4"`` for ResNet-50
-    - fc_layer: the final ``nn.Linear`` (whose weight is W), or its name; ``"fc"`` by default
+    - fc_layer: the final ``nn.Linear`` (whose weight is W), or its name; ``"fc"`` by default (other
+      models name it otherwise, e.g. ``"classifier"``: use the layer given, not ``model.fc``)
     - class_idx: None for the predicted class of each input (argmax of its logits, lowest index
       on ties), or an int (the same class for all inputs), or B ints (one per input)
 
     Capture A with a forward hook registered on ``target_layer`` during one forward pass, and remove
-    the hook before returning (the model must be left as it was).
+    the hook before returning (the model must be left as it was: no hook left, the same train/eval
+    mode, requires_grad flags and weights).
 
     Returns:
     - ``(cams, classes)``: ``cams`` of shape (B, H, W) as in ``cam_from_activations`` and
@@ -199,9 +203,10 @@ def save_cam_overlay(image: torch.Tensor, cam: torch.Tensor, path: str | Path, a
     """Write a PNG showing ``image`` with ``cam`` as a semi-transparent heat map on top.
 
     Args:
-    - image: shape (3, H, W) (RGB) or (1, H, W) (grey), values in [0, 1] (undo any normalisation first)
+    - image: shape (3, H, W) (RGB) or (1, H, W) (grey, drawn in grey: ``cmap="gray"``), values in [0, 1]
+      (undo any normalisation first)
     - cam: shape (H, W), values in [0, 1]
-    - path: where to write the PNG (the folder exists)
+    - path: where to write the PNG (the folder exists); a ``str`` or a ``pathlib.Path``
     - alpha: opacity of the heat map (0 = only the image, 1 = only the heat map)
     - cmap: a matplotlib colormap name, e.g. "jet" or "hot"
 
@@ -210,7 +215,7 @@ def save_cam_overlay(image: torch.Tensor, cam: torch.Tensor, path: str | Path, a
     then the map with ``cmap`` and ``alpha``, hide the axes and save. The figure size is up to you.
 
     Returns:
-    - ``str(path)``
+    - ``str(path)`` (a ``str``, also when ``path`` is a ``pathlib.Path``)
     """
     # BEGIN SOLUTION
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -50,6 +50,25 @@ HINTS = {
                    "negative evidence and min-max normalises the whole weighted sum.",
     "wrong_output_size": "upsample to the input's exact (H, W) with size=(H, W); a scale factor misses sizes "
                          "that are not a multiple of the feature map's size.",
+    "size_swapped": "the maps were upsampled to (W, H) instead of (H, W): x.shape[-2:] is (height, width), and "
+                    "F.interpolate's size= takes (height, width) in that order.",
+    "fc_layer_ignored": "the maps use the weights of model.fc although fc_layer names another layer: take W from "
+                        "the fc_layer argument (a module, or a name to look up with model.get_submodule).",
+    "class_idx_zero": "class_idx=0 was treated like class_idx=None (the predicted class was explained instead of "
+                      "class 0): test `class_idx is None`, not `if class_idx:` or `if not class_idx:` (0 is falsy).",
+    "model_state_changed": "leave the model as it was given: do not call model.eval() or model.train(), do not "
+                           "change requires_grad or the weights (torch.no_grad() is enough to skip gradients).",
+    "input_modified": "the maps passed in were changed in place (e.g. maps -= ..., maps /= ...); compute on new "
+                      "tensors (maps - low) / span and leave the argument as it was.",
+    "probability_type": "each probability must be a plain Python float: use float(p) (or p.item()), not the "
+                        "0-dimensional tensor itself.",
+    "overlay_alpha": "the picture does not follow alpha: pass alpha= to the imshow of the heat map (alpha=0: only "
+                     "the image is visible, alpha=1: only the heat map).",
+    "overlay_cmap": "the picture does not follow cmap: pass cmap= (the name given) to the imshow of the heat map.",
+    "overlay_grey": "a one-channel image must be drawn in grey: imshow(image[0], cmap=\"gray\", vmin=0, vmax=1); "
+                    "without cmap, matplotlib shows a 2-D array in false colours (viridis).",
+    "overlay_return": "save_cam_overlay must return str(path), the path it wrote, as a str (also when path is a "
+                      "pathlib.Path).",
     "features_after_pooling": "the map is (almost) constant before normalisation, as if the activations were "
                               "taken after global average pooling (shape (B, C, 1, 1)); hook the last conv "
                               "layer (e.g. model.features or model.layer4) to get A with its spatial extent.",
@@ -80,9 +99,10 @@ class SmallCNN(nn.Module):
             nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU())
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.fc = nn.Linear(2 * width, num_classes)
+        self.head = "fc"
 
     def forward(self, x):
-        return self.fc(torch.flatten(self.avgpool(self.features(x)), 1))
+        return getattr(self, self.head)(torch.flatten(self.avgpool(self.features(x)), 1))
 
 
 class BasicBlock(nn.Module):
@@ -106,9 +126,10 @@ class TinyResNet(nn.Module):
         self.layer4 = nn.Sequential(BasicBlock(width, 2 * width, 2))
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(2 * width, num_classes)
+        self.head = "fc"
 
     def forward(self, x):
-        return self.fc(torch.flatten(self.avgpool(self.layer4(self.relu(self.conv1(x)))), 1))
+        return getattr(self, self.head)(torch.flatten(self.avgpool(self.layer4(self.relu(self.conv1(x)))), 1))
 
 
 TARGET_LAYER = {"small": "features", "resnet": "layer4"}
@@ -117,9 +138,15 @@ TARGET_LAYER = {"small": "features", "resnet": "layer4"}
 def build_model(spec: dict) -> nn.Module:
     """The model described by ``spec`` (arch, seed, in_channels, width, num_classes, and optionally
     ``zero_rows``: classes whose FC row and bias are 0, ``tie_rows``: classes with a zero FC row and
-    bias 8, so that they tie for the top)."""
+    bias 8, so that they tie for the top; ``head="classifier"``: the classifier is ``model.classifier``
+    and ``model.fc`` is an unused decoy of the same shape, with other weights)."""
     cls = {"small": SmallCNN, "resnet": TinyResNet}[spec["arch"]]
     model = cls(spec["in_channels"], spec["width"], spec["num_classes"])
+    if spec.get("head", "fc") != "fc":
+        model.classifier = model.fc                 # registered before the decoy: the decoy is the last Linear
+        del model.fc
+        model.fc = nn.Linear(model.classifier.in_features, model.classifier.out_features)
+        model.head = "classifier"
     g = torch.Generator().manual_seed(int(spec["seed"]))
     with torch.no_grad():
         for name, p in model.named_parameters():
@@ -128,12 +155,13 @@ def build_model(spec: dict) -> nn.Module:
                 p.copy_(torch.randn(p.shape, generator=g) * gain / math.sqrt(p[0].numel()))
             else:
                 p.copy_(0.1 * torch.randn(p.shape, generator=g))
+        head = model.get_submodule(model.head)
         for k in spec.get("zero_rows", ()):
-            model.fc.weight[k] = 0.0
-            model.fc.bias[k] = 0.0
+            head.weight[k] = 0.0
+            head.bias[k] = 0.0
         for k in spec.get("tie_rows", ()):
-            model.fc.weight[k] = 0.0
-            model.fc.bias[k] = 8.0
+            head.weight[k] = 0.0
+            head.bias[k] = 8.0
     return model.eval()
 
 
@@ -170,41 +198,86 @@ def clear_winner(logits: torch.Tensor, gap: float = 1e-4) -> bool:
 def describe_case(spec: dict, x: torch.Tensor) -> str:
     arch = {"small": "SmallCNN (features -> GAP -> fc)", "resnet": "TinyResNet (conv1 -> layer4 -> GAP -> fc)"}
     extra = "".join(f", {k}={spec[k]}" for k in ("zero_rows", "tie_rows") if spec.get(k))
+    if spec.get("head", "fc") != "fc":
+        extra += (f", classifier named {spec['head']!r} (model.{spec['head']}; the model also has an unused "
+                  "nn.Linear model.fc of the same shape)")
     return (f"{arch[spec['arch']]} with seed {spec['seed']}, {spec['in_channels']} input channel(s), "
             f"{2 * spec['width']} feature channels, {spec['num_classes']} classes{extra}; "
             f"x of shape {tuple(x.shape)} (uniform in [0, 1])")
 
 
 # ---------------------------------------------------------------- probes (run beside the student code)
-def probe_topk(module, spec: dict, x: torch.Tensor, labels: list, k: int):
-    """topk_predictions on a model built here, in the student's process."""
-    return module.topk_predictions(build_model(spec), x, labels, k)
+def model_state(model: nn.Module) -> dict:
+    """What a call must leave as it was: each module's train/eval flag, each parameter's requires_grad,
+    values and dtype, and the hooks registered."""
+    return {"training": {n: m.training for n, m in model.named_modules()},
+            "requires_grad": {n: p.requires_grad for n, p in model.named_parameters()},
+            "params": {n: p.detach().clone() for n, p in model.state_dict().items()},
+            "hooks": sum(len(m._forward_hooks) + len(m._forward_pre_hooks) + len(m._backward_hooks)
+                         for m in model.modules())}
+
+
+def state_changes(before: dict, model: nn.Module) -> list[str]:
+    """Plain-words list of what differs between ``before`` (model_state) and ``model`` now (hooks apart)."""
+    after = model_state(model)
+    out = []
+    flips = [n or "model" for n, t in before["training"].items() if after["training"].get(n) != t]
+    if flips:
+        was = "train" if before["training"][""] else "eval"
+        out.append(f"the model was in {was} mode and the call changed the mode of {len(flips)} module(s) "
+                   f"({', '.join(flips[:3])}{', ...' if len(flips) > 3 else ''})")
+    grads = [n for n, r in before["requires_grad"].items() if after["requires_grad"].get(n) != r]
+    if grads:
+        out.append(f"requires_grad of {len(grads)} parameter(s) changed ({', '.join(grads[:3])}"
+                   f"{', ...' if len(grads) > 3 else ''})")
+    p0, p1 = before["params"], after["params"]
+    if set(p0) != set(p1) or any(p0[k].dtype != p1[k].dtype or not torch.equal(p0[k], p1[k]) for k in p0):
+        out.append("its parameters changed (values or dtype)")
+    return out
+
+
+def probe_topk(module, spec: dict, x: torch.Tensor, labels: list, k: int | None, mode: str = "eval"):
+    """topk_predictions on a model built here, in the student's process (k=None: called without k);
+    the model starts in ``mode``; returns the result and what the call changed on the model."""
+    model = build_model(spec)
+    model.train(mode == "train")
+    before = model_state(model)
+    result = module.topk_predictions(model, x, labels) if k is None else module.topk_predictions(model, x, labels, k)
+    return {"result": result, "changes": state_changes(before, model)}
 
 
 probe_topk.describes = "topk_predictions"
 
 
-def probe_cam(module, spec: dict, x: torch.Tensor, layer_as: str, class_idx=None, fc_as: str = "default"):
-    """class_activation_map on a model built here; also counts the hooks left on the model."""
+def probe_cam(module, spec: dict, x: torch.Tensor, layer_as: str, class_idx=None, fc_as: str = "default",
+              mode: str = "eval"):
+    """class_activation_map on a model built here (starting in ``mode``); also counts the hooks left on the
+    model and lists what else the call changed on it."""
     model = build_model(spec)
+    model.train(mode == "train")
+    before = model_state(model)
     name = TARGET_LAYER[spec["arch"]]
     layer = model.get_submodule(name) if layer_as == "module" else name
     kwargs = {} if class_idx is None else {"class_idx": class_idx}
+    head = spec.get("head", "fc")
     if fc_as == "module":
-        kwargs["fc_layer"] = model.fc
+        kwargs["fc_layer"] = model.get_submodule(head)
     elif fc_as == "name":
-        kwargs["fc_layer"] = "fc"
+        kwargs["fc_layer"] = head
     result = module.class_activation_map(model, x, layer, **kwargs)
     hooks = sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules())
-    return {"result": result, "hooks_left": hooks}
+    return {"result": result, "hooks_left": hooks, "changes": state_changes(before, model)}
 
 
 probe_cam.describes = "class_activation_map"
 
 
-def probe_overlay(module, image: torch.Tensor, cams: list, alpha: float, cmap: str):
-    """save_cam_overlay into a fresh temporary folder, once per map; returns each file's bytes."""
+def probe_overlay(module, calls: list):
+    """save_cam_overlay into a fresh temporary folder, once per call ``(image, cam, alpha, cmap, as_path)``
+    (``as_path``: the path is given as a ``pathlib.Path``, else as a str); returns, per call, the file's bytes
+    (or None) and whether the value returned was ``str(path)``."""
     import os
+    import pathlib
     import shutil
     import tempfile
 
@@ -213,20 +286,34 @@ def probe_overlay(module, image: torch.Tensor, cams: list, alpha: float, cmap: s
     folder = tempfile.mkdtemp(prefix="cam_overlay_")
     try:
         files = []
-        for i, cam in enumerate(cams):
+        for i, (image, cam, alpha, cmap, as_path) in enumerate(calls):
             path = os.path.join(folder, f"overlay_{i}.png")
-            module.save_cam_overlay(image, cam, path, alpha=alpha, cmap=cmap)
+            returned = module.save_cam_overlay(image, cam, pathlib.Path(path) if as_path else path, alpha=alpha,
+                                               cmap=cmap)
+            data = None
             if os.path.isfile(path):
                 with open(path, "rb") as fh:
-                    files.append(np.frombuffer(fh.read(), dtype=np.uint8).copy())
-            else:
-                files.append(None)
+                    data = np.frombuffer(fh.read(), dtype=np.uint8).copy()
+            files.append({"data": data, "returned_path": isinstance(returned, str) and returned == path,
+                          "returned": repr(returned)[:200]})
         return files
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 probe_overlay.describes = "save_cam_overlay"
+
+
+def probe_normalize(module, maps: torch.Tensor):
+    """normalize_cam on ``maps``; also whether ``maps`` was modified in place."""
+    given = maps.clone()
+    out = module.normalize_cam(given)
+    if isinstance(out, torch.Tensor):
+        out = out.detach().clone()
+    return {"out": out, "input_changed": not torch.equal(given, maps)}
+
+
+probe_normalize.describes = "normalize_cam"
 
 
 # ---------------------------------------------------------------- oracles (grader side)
@@ -241,7 +328,7 @@ def forward_with_activations(spec: dict, x: torch.Tensor, layer: str | None = No
             logits = model(x)
     finally:
         handle.remove()
-    return store[-1], model.fc.weight.detach().clone(), logits
+    return store[-1], model.get_submodule(model.head).weight.detach().clone(), logits
 
 
 def upsample(maps: torch.Tensor, size, mode: str = "bilinear", align_corners: bool | None = False):
@@ -284,8 +371,9 @@ def cam_tolerance(A, W, classes, size) -> float:
     return 1e-5 + 64 * 2.0**-23 * worst
 
 
-def cam_variants(A, W, classes, size, logits=None) -> dict[str, torch.Tensor]:
-    """What known misconceptions give, by hint id (float64, (B, H, W))."""
+def cam_variants(A, W, classes, size, logits=None, decoy_W=None) -> dict[str, torch.Tensor]:
+    """What known misconceptions give, by hint id (float64, (B, H, W)); ``decoy_W``: the weight of the
+    unused model.fc when the classifier has another name."""
     raw_small = raw_cam(A, W, classes)
     raw = upsample(raw_small, size)
     out = {
@@ -298,6 +386,8 @@ def cam_variants(A, W, classes, size, logits=None) -> dict[str, torch.Tensor]:
         "bicubic_upsampling": min_max(upsample(raw_small, size, "bicubic", False)),
         "relu_on_cam": min_max(upsample(raw_small.clamp_min(0), size)),
     }
+    if decoy_W is not None:
+        out["fc_layer_ignored"] = oracle_cam(A, decoy_W, classes, size)
     if logits is not None:
         zeros = torch.zeros_like(classes)
         out["class_zero_row"] = oracle_cam(A, W, zeros, size)
@@ -319,31 +409,63 @@ def _as_float64(value) -> torch.Tensor | None:
 
 def diagnose_cam(got: torch.Tensor, expected: torch.Tensor, variants: dict, atol: float,
                  from_model: bool = False) -> str | None:
-    """The hint of the first misconception whose result ``got`` matches (and the right answer does not)."""
+    """The hint of the misconception whose result ``got`` matches (and the right answer does not), when exactly one
+    does (when this input cannot tell two apart, none is named)."""
+    found = []
     for hint, wrong in variants.items():
         if wrong.shape != got.shape or not torch.isfinite(wrong).all():
             continue
         if not torch.allclose(wrong, expected, rtol=0, atol=atol) and torch.allclose(got, wrong, rtol=0, atol=atol):
-            return hint
+            found.append(hint)
+    if found:
+        return found[0] if len(found) == 1 else None
     if from_model:
         # A map that was constant before min-max comes out all zeros, or as a few levels of rounding noise.
         for b in range(got.shape[0]):
             if got[b].unique().numel() <= 16 < expected[b].unique().numel():
                 return "features_after_pooling"
-    if torch.isnan(got).any() and not torch.isnan(expected).any():
+    if nan_only_on_constant_maps(got, expected, atol):
         return "constant_map"
     return None
 
 
+def nan_only_on_constant_maps(got: torch.Tensor, expected: torch.Tensor, atol: float) -> bool:
+    """True when the maps that should be all zeros (constant before normalisation) are NaN and every other map
+    is right: then 0 / 0 on the constant maps is the one thing wrong."""
+    if got.shape != expected.shape or got.dim() != 3:
+        return False
+    nan_maps = torch.isnan(got).flatten(1).any(1)
+    zero_maps = (expected.flatten(1) == 0).all(1)
+    if not nan_maps.any() or not torch.equal(nan_maps, zero_maps & nan_maps) or not torch.isnan(got[nan_maps]).all():
+        return False
+    rest = ~nan_maps
+    return bool(rest.any()) and bool(torch.allclose(got[rest], expected[rest], rtol=0, atol=atol))
+
+
+def size_variants(feature_hw, size, batch: int) -> dict[str, tuple]:
+    """The output shapes that known misconceptions give: (W, H), and the scale-factor size
+    (h * (H // h), w * (W // w)); a shape is an exact reproduction of its misconception."""
+    (h, w), (H, W) = tuple(feature_hw), tuple(size)
+    out = {}
+    if H != W:
+        out["size_swapped"] = (batch, W, H)
+    if h and w and H // h and W // w:
+        out["wrong_output_size"] = (batch, h * (H // h), w * (W // w))
+    return out
+
+
 def check_cam_values(got, expected: torch.Tensor, what: str, *, variants: dict, atol: float,
-                     reveal: bool = True, from_model: bool = False) -> None:
-    """Shape first (hint when it is the feature size or a scale-factor size), then values with a hint."""
+                     reveal: bool = True, from_model: bool = False, shape_variants: dict | None = None) -> None:
+    """Shape first (a hint when the shape is the one a known misconception gives), then values with a hint."""
     g = _as_float64(got)
     if g is None:
         fail(what, got, "a tensor of shape " + str(tuple(expected.shape)), reveal=True,
              detail="  (the value returned is not a tensor)")
     if g.shape != expected.shape:
-        hint = "wrong_output_size" if g.dim() == 3 and g.shape[0] == expected.shape[0] else None
+        hint = None
+        if shape_variants and g.dim() == 3:
+            hint = next((h for h, shape in shape_variants.items() if tuple(g.shape) == tuple(shape)
+                         and tuple(shape) != tuple(expected.shape)), None)
         assert_close(g, expected, what, hint=hint, hints=HINTS, reveal=reveal)
     hint = None
     if not torch.allclose(g, expected, rtol=0, atol=atol, equal_nan=False):
@@ -367,39 +489,76 @@ def check_classes(got, expected: torch.Tensor, logits: torch.Tensor, what: str, 
                        f"Hint: {HINTS[hint]}"[:3000])
 
 
-def check_map_properties(got, shape: tuple, what: str, nonconstant: torch.Tensor) -> None:
+def check_requested_classes(got, class_idx, logits: torch.Tensor, what: str, reveal: bool = True) -> torch.Tensor:
+    """The classes a CAM call with ``class_idx`` (an int or B ints) explains; class_idx=0 taken for None is
+    named only when the classes returned are exactly the predicted ones (and class 0 is not)."""
+    batch = logits.shape[0]
+    expected = torch.as_tensor(class_idx, dtype=torch.long).reshape(-1).expand(batch).clone()
+    try:
+        g = torch.as_tensor(got).long()
+    except Exception:
+        g = None
+    predicted = logits.argmax(1)
+    if (isinstance(class_idx, int) and class_idx == 0 and g is not None and g.shape == expected.shape
+            and torch.equal(g, predicted) and not torch.equal(expected, predicted)):
+        raise Mismatch(f"{what}: the classes explained\n  got: {g.tolist()} (the predicted classes; class 0 was "
+                       f"asked for)\nHint: {HINTS['class_idx_zero']}")
+    check_classes(got, expected, logits, what, reveal=reveal)
+    return expected
+
+
+def check_model_left_alone(hooks_left: int, changes: list, what: str) -> None:
+    if hooks_left:
+        raise Mismatch(f"{what}\n  {hooks_left} hook(s) are still registered on the model after the call\n"
+                       f"Hint: {HINTS['hook_not_removed']}")
+    if changes:
+        raise Mismatch(f"{what}\n  the maps are right, but after the call: " + "; ".join(changes)
+                       + f"\nHint: {HINTS['model_state_changed']}")
+
+
+def check_map_properties(got, shape: tuple, what: str, nonconstant: torch.Tensor,
+                         expected: torch.Tensor | None = None, atol: float = 1e-5,
+                         shape_variants: dict | None = None) -> None:
     """Shape (B, H, W), finite, inside [0, 1], each map's min exactly 0 and, where the true map is not
     constant, max 1 (a few float32 ulps allowed: (M - min) * (1 / range) is fine too); constant maps zero."""
     g = _as_float64(got)
     if g is None:
         raise Mismatch(f"{what}\n  expected a tensor of shape {shape}\n  got: {got!r}")
     if tuple(g.shape) != tuple(shape):
+        hint = next((h for h, s in (shape_variants or {}).items() if tuple(s) == tuple(g.shape)), None)
         raise Mismatch(f"{what}\n  expected shape: {tuple(shape)} (B, H, W of the input)\n  got shape:      "
-                       f"{tuple(g.shape)}" + (f"\nHint: {HINTS['wrong_output_size']}" if g.dim() == 3 else ""))
+                       f"{tuple(g.shape)}" + (f"\nHint: {HINTS[hint]}" if hint else ""))
     if not torch.isfinite(g).all():
-        raise Mismatch(f"{what}\n  the maps contain NaN or inf\nHint: {HINTS['constant_map']}")
+        bad = [b for b in range(g.shape[0]) if not torch.isfinite(g[b]).all()]
+        # the cause is named only when exactly the maps that come from constant maps are NaN
+        good = [b for b in range(g.shape[0]) if b not in bad]
+        hint = "constant_map" if (good and all(not nonconstant[b] and torch.isnan(g[b]).all() for b in bad)
+                                  and all(nonconstant[b] for b in good) and expected is not None
+                                  and all(torch.allclose(g[b], expected[b], rtol=0, atol=atol) for b in good)) \
+            else None
+        raise Mismatch(f"{what}\n  the maps contain NaN or inf (map(s) {bad}; "
+                       f"{'each of them comes from a constant map' if hint else 'see which ones'})"
+                       + (f"\nHint: {HINTS[hint]}" if hint else ""))
     for b in range(g.shape[0]):
         low, high = float(g[b].min()), float(g[b].max())
         if not nonconstant[b]:
             if low != 0 or high != 0:
-                raise Mismatch(f"{what}\n  map {b} comes from a constant map and must be all zeros; got values "
-                               f"in [{low!r}, {high!r}]\nHint: {HINTS['constant_map']}")
+                raise Mismatch(f"{what}\n  map {b} comes from a constant map (max == min before normalisation) "
+                               f"and must be all zeros; got values in [{low!r}, {high!r}]")
             continue
         if low != 0.0 or exceeds(abs(high - 1.0), 1e-6):
-            hint = "not_normalised" if low < 0 or high > 1 + 1e-6 or low > 0 else None
-            if hint is None and high < 1:
-                hint = "normalise_after_upsampling"
             raise Mismatch(f"{what}\n  map {b} should run from exactly 0 to 1 (min-max normalised); "
-                           f"got min {low!r}, max {high!r}" + (f"\nHint: {HINTS[hint]}" if hint else ""))
+                           f"got min {low!r}, max {high!r}")
 
 
 # ---------------------------------------------------------------- top-k
 def check_topk(got, logits: torch.Tensor, labels: list, k: int, what: str, *, reveal: bool = True,
-               exact_order: bool = False) -> None:
+               exact_order: bool = False, python_floats: bool = False) -> None:
     """Structure, probabilities of the named classes, sortedness, and that they are a top-k set.
 
     Probabilities are compared with the float64 softmax of the logits, with float32 tolerances. With
-    ``exact_order`` (inputs built to have exact ties) the label order must also be the expected one.
+    ``exact_order`` (inputs built to have exact ties) the label order must also be the expected one; with
+    ``python_floats`` a probability given as a tensor fails (elsewhere any number is read).
     """
     logits = logits.double()
     probs = torch.softmax(logits, dim=1)
@@ -421,6 +580,9 @@ def check_topk(got, logits: torch.Tensor, labels: list, k: int, what: str, *, re
                     and pair[0] in index):
                 raise Mismatch(f"{where}\n  each entry must be a pair (label, probability) with a label from "
                                f"the given list\n  got entry: {pair!r}"[:1500])
+            if python_floats and isinstance(pair[1], torch.Tensor):
+                raise Mismatch(f"{where}\n  the probability of {pair[0]!r} is a tensor ({pair[1]!r}), not a Python "
+                               f"float\nHint: {HINTS['probability_type']}"[:1500])
             try:
                 values.append(float(pair[1]))
             except (TypeError, ValueError):
@@ -481,3 +643,60 @@ def check_png(data, what: str):
     if pixels.reshape(-1, 3).std(axis=0).max() < 1.0:
         raise Mismatch(f"{what}\n  the PNG is a single flat colour\nHint: {HINTS['overlay']}")
     return pixels
+
+
+def _differs(a, b, level: int = 8, share: float = 0.005) -> bool:
+    """True when more than ``share`` of the pixels differ by more than ``level`` in some channel (or the sizes
+    differ)."""
+    import numpy as np
+
+    if a.shape != b.shape:
+        return True
+    return float((np.abs(a.astype(int) - b.astype(int)).max(axis=-1) > level).mean()) > share  # nan-safe: uint8 pixels
+
+
+def _coloured_share(pixels) -> float:
+    """The share of pixels that are not grey (channels more than 10 apart)."""
+    p = pixels.astype(int)
+    return float(((p.max(axis=-1) - p.min(axis=-1)) > 10).mean())
+
+
+def overlay_calls(image, other_image, cam, cmap):
+    """The calls the overlay test makes (see check_overlays): (image, cam, alpha, cmap, path as pathlib.Path)."""
+    mirrored = cam.flip(-1)
+    return [(image, cam, 0.5, cmap, False), (image, mirrored, 0.5, cmap, True),
+            (image, cam, 0.0, cmap, False), (image, mirrored, 0.0, cmap, False),
+            (image, cam, 1.0, "gray", False), (other_image, cam, 1.0, "gray", False)]
+
+
+def check_overlays(files: list, calls: list, what: str) -> None:
+    """The PNGs of ``overlay_calls``: each opens; the value returned is str(path); the map is drawn (mirroring it
+    changes the picture at alpha=0.5); alpha=0 shows the image only (mirroring the map changes nothing) and a grey
+    image in grey; alpha=1 shows the map only (another image changes nothing); cmap="gray" gives greys."""
+    def call(i):
+        image, cam, alpha, cmap, as_path = calls[i]
+        return (f"{what}: save_cam_overlay(image of shape {tuple(image.shape)}, cam, "
+                f"{'pathlib.Path(path)' if as_path else 'path'}, alpha={alpha}, cmap={cmap!r})")
+
+    pixels = [check_png(f["data"], call(i)) for i, f in enumerate(files)]
+    for i, f in enumerate(files):
+        if not f["returned_path"]:
+            raise Mismatch(f"{call(i)}\n  returned {f['returned']}, not str(path)\nHint: {HINTS['overlay_return']}")
+    if not _differs(pixels[0], pixels[1]):
+        raise Mismatch(f"{call(1)}\n  the PNG does not change when the map is mirrored left-right: the heat map "
+                       f"does not show\nHint: {HINTS['overlay']}")
+    if _differs(pixels[2], pixels[3]):
+        raise Mismatch(f"{call(3)}\n  with alpha=0 the heat map must be invisible, but the PNG changes when the map "
+                       f"is mirrored left-right\nHint: {HINTS['overlay_alpha']}")
+    if _differs(pixels[4], pixels[5]):
+        raise Mismatch(f"{call(5)}\n  with alpha=1 the heat map must hide the image, but the PNG changes when the "
+                       f"image under it changes\nHint: {HINTS['overlay_alpha']}")
+    if calls[2][0].shape[0] == 1 and _coloured_share(pixels[2]) > 0.005:
+        raise Mismatch(f"{call(2)}\n  the image is grey (one channel) and alpha=0 hides the heat map, but "
+                       f"{_coloured_share(pixels[2]):.0%} of the PNG's pixels are coloured\n"
+                       f"Hint: {HINTS['overlay_grey']}")
+    if _coloured_share(pixels[4]) > 0.005:
+        raise Mismatch(f"{call(4)}\n  with cmap='gray' and alpha=1 the picture should be grey, but "
+                       f"{_coloured_share(pixels[4]):.0%} of the PNG's pixels are coloured\n"
+                       f"Hint: {HINTS['overlay_cmap']}")
+

@@ -82,6 +82,18 @@ HINTS = {
                              "the raw score (the logit) of class class_idx.",
     "wrong_class": "this is not the gradient of the score of class class_idx alone (all scores summed, or "
                    "another class?): backpropagate scores[:, class_idx].sum().",
+    "hyperparameters_ignored": "train_classifier must use the epochs, batch_size and lr it is given (DataLoader("
+                               "..., batch_size=batch_size, shuffle=True), the optimiser's lr=lr, `for _ in "
+                               "range(epochs)`), not fixed values or the library defaults.",
+    "no_shuffle": "the DataLoader does not shuffle: pass shuffle=True, so that every epoch sees the points in a new "
+                  "order.",
+    "quiver_positions": "the arrows are not drawn at the gradient grid's points: give quiver the coordinates too, "
+                        "quiver(QX, QY, GX, GY), with QX, QY the coarse grid rebuilt from XX's corners in the \"xy\" "
+                        "layout (QX[i, j] = xs[j], QY[i, j] = ys[i]) when GX's shape differs from XX's.",
+    "params_frozen": "guided_backprop switched off requires_grad on the model's parameters; the caller's model must "
+                     "be left as it was (only the input needs a gradient: torch.autograd.grad(score, inputs)).",
+    "input_modified": "guided_backprop changed the x passed in (its values, or requires_grad / .grad): work on "
+                      "x.detach().clone().requires_grad_(True).",
 }
 
 # ============================================================================= Part A: data and models
@@ -214,7 +226,10 @@ def probe_train_usage(module, hidden: int, init_seed: int, X, y, epochs: int, ba
     how often each was built or used."""
     from torch.utils import data as tud
 
-    counts = {"TensorDataset": 0, "DataLoader": 0, "DataLoader iterated": 0, "CrossEntropyLoss": 0}
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    counts = {"TensorDataset": 0, "DataLoader": 0, "DataLoader iterated": 0, "CrossEntropyLoss": 0,
+              "steps": 0, "lr": [], "batch_size": [], "shuffle": []}
     originals = (tud.TensorDataset.__init__, tud.DataLoader.__init__, tud.DataLoader.__iter__,
                  nn.CrossEntropyLoss.forward)
 
@@ -225,14 +240,26 @@ def probe_train_usage(module, hidden: int, init_seed: int, X, y, epochs: int, ba
         return wrapper
 
     tud.TensorDataset.__init__ = counting("TensorDataset", originals[0])
-    tud.DataLoader.__init__ = counting("DataLoader", originals[1])
+    def loader_init(self, *args, **kwargs):
+        counts["DataLoader"] += 1
+        originals[1](self, *args, **kwargs)
+        counts["batch_size"].append(self.batch_size)
+        counts["shuffle"].append(isinstance(self.sampler, tud.RandomSampler))
+
+    def step_hook(optimizer, args, kwargs):
+        counts["steps"] += 1
+        counts["lr"].append(float(optimizer.param_groups[0].get("lr", float("nan"))))
+
+    tud.DataLoader.__init__ = loader_init
     tud.DataLoader.__iter__ = counting("DataLoader iterated", originals[2])
     nn.CrossEntropyLoss.forward = counting("CrossEntropyLoss", originals[3])
+    handle = register_optimizer_step_pre_hook(step_hook)
     try:
         torch.manual_seed(init_seed)
         model = GraderMLP(hidden)
         module.train_classifier(model, X, y, epochs=epochs, batch_size=batch_size, lr=lr)
     finally:
+        handle.remove()
         (tud.TensorDataset.__init__, tud.DataLoader.__init__, tud.DataLoader.__iter__,
          nn.CrossEntropyLoss.forward) = originals
     return counts
@@ -242,7 +269,9 @@ probe_train_usage.describes = "train_classifier"
 
 
 def probe_grid(module, spec: dict, x_range, y_range, steps: int):
-    """evaluate_on_grid on the grader's MLP."""
+    """evaluate_on_grid on the grader's MLP (steps=None: called with the model only, so the defaults apply)."""
+    if steps is None:
+        return module.evaluate_on_grid(build_mlp(spec))
     return module.evaluate_on_grid(build_mlp(spec), tuple(x_range), tuple(y_range), steps)
 
 
@@ -250,28 +279,84 @@ probe_grid.describes = "evaluate_on_grid"
 
 
 def probe_gradients(module, spec: dict, x_range, y_range, steps: int):
-    """compute_input_gradients on the grader's MLP."""
+    """compute_input_gradients on the grader's MLP (steps=None: called with the model only, so the defaults
+    apply)."""
+    if steps is None:
+        return module.compute_input_gradients(build_mlp(spec))
     return module.compute_input_gradients(build_mlp(spec), tuple(x_range), tuple(y_range), steps)
 
 
 probe_gradients.describes = "compute_input_gradients"
 
 
+def figure_artists(fig) -> dict:
+    """What a saved matplotlib figure draws, as plain arrays: quiver arrows (positions and vectors), contour
+    sets (filled or not, levels, vertices) and point markers (positions and face colours), over all its axes."""
+    import matplotlib.contour as mcontour
+    import matplotlib.quiver as mquiver
+    from matplotlib.collections import PathCollection
+    from matplotlib.colors import to_rgba_array
+    from matplotlib.lines import Line2D
+
+    out = {"quivers": [], "contours": [], "points": []}
+    for ax in fig.get_axes():
+        for artist in ax.get_children():
+            try:
+                if isinstance(artist, mquiver.Quiver):
+                    def flat(values):
+                        return np.ma.filled(np.ma.asarray(values, dtype=np.float64), np.nan).ravel()
+
+                    out["quivers"].append({"X": flat(artist.X), "Y": flat(artist.Y), "U": flat(artist.U),
+                                           "V": flat(artist.V)})
+                elif isinstance(artist, mcontour.ContourSet):
+                    verts = [np.asarray(path.vertices, dtype=np.float64) for path in artist.get_paths()
+                             if len(path.vertices)]
+                    out["contours"].append({"filled": bool(artist.filled),
+                                            "levels": np.asarray(artist.levels, dtype=np.float64),
+                                            "vertices": np.concatenate(verts) if verts else np.zeros((0, 2))})
+                elif isinstance(artist, PathCollection):
+                    xy = np.asarray(artist.get_offsets(), dtype=np.float64).reshape(-1, 2)
+                    colours = np.asarray(artist.get_facecolors(), dtype=np.float64).reshape(-1, 4)
+                    if len(colours) == 1:
+                        colours = np.repeat(colours, len(xy), axis=0)
+                    out["points"].append({"xy": xy, "colours": colours})
+                elif isinstance(artist, Line2D) and artist.get_marker() not in (None, "None", "", " ", ","):
+                    xy = np.asarray(artist.get_xydata(), dtype=np.float64).reshape(-1, 2)
+                    colour = to_rgba_array(artist.get_markerfacecolor())[0]
+                    out["points"].append({"xy": xy, "colours": np.repeat(colour[None], len(xy), axis=0)})
+            except Exception:  # an artist that cannot be read is left out
+                continue
+    return out
+
+
 def probe_plot(module, X, y, XX, YY, P, GX, GY):
-    """plot_gradient_field into a fresh temporary folder; returns the file's bytes (or None)."""
+    """plot_gradient_field into a fresh temporary folder; returns the file's bytes (or None) and what the
+    figure saved draws (see figure_artists; Figure.savefig is wrapped during the call, then restored)."""
     import os
     import shutil
     import tempfile
 
+    from matplotlib.figure import Figure
+
     folder = tempfile.mkdtemp(prefix="saliency_plot_")
+    original = Figure.savefig
+    drawn = []
+
+    def savefig(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        drawn.append(figure_artists(self))
+        return result
+
+    Figure.savefig = savefig
     try:
         path = os.path.join(folder, "gradients2d.png")
         module.plot_gradient_field(X, y, XX, YY, P, GX, GY, path)
         if not os.path.isfile(path):
-            return None
+            return {"data": None, "drawn": drawn[-1] if drawn else None}
         with open(path, "rb") as fh:
-            return np.frombuffer(fh.read(), dtype=np.uint8).copy()
+            return {"data": np.frombuffer(fh.read(), dtype=np.uint8).copy(), "drawn": drawn[-1] if drawn else None}
     finally:
+        Figure.savefig = original
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -346,14 +431,16 @@ def p_variants(state, XX, YY) -> dict[str, torch.Tensor]:
 
 
 def diagnose(got: torch.Tensor, expected: torch.Tensor, variants: dict, rtol: float, atol: float) -> str | None:
-    """The first misconception whose result matches ``got`` (where it differs from the right answer).
-    Keys are hint ids, optionally with a "|detail" suffix when one hint covers several variants."""
+    """The misconception whose result matches ``got`` (where it differs from the right answer), when exactly
+    one does: when this input cannot tell two of them apart, none is named. Keys are hint ids, optionally with a
+    "|detail" suffix when one hint covers several variants."""
+    found = []
     for key, wrong in variants.items():
         if wrong.shape != got.shape or not torch.isfinite(wrong).all():
             continue
         if not _close(wrong, expected, rtol, atol) and _close(got, wrong, rtol, atol):
-            return key.split("|")[0]
-    return None
+            found.append(key.split("|")[0])
+    return found[0] if len(set(found)) == 1 else None
 
 
 def check_values(got, expected, what, variants, rtol, atol, reveal=True) -> None:
@@ -447,17 +534,20 @@ def train_case(sub, probe, data_seed, init_seed, epochs, n=200, noise=0.15, hidd
     return X, y, out, what
 
 
-def check_training(X, y, out, what, reveal=True) -> None:
+def check_training(X, y, out, what, reveal=True, python_float: bool = False) -> None:
     """The model changed, its accuracy (recomputed here) is clearly above chance, and the value returned is it."""
     if all(torch.equal(out["before"][k], out["after"][k]) for k in out["before"]):
         raise Mismatch(f"{what}\n  the model's weights did not change\nHint: {HINTS['not_trained']}")
     scores = scores64(out["after"], X)
     correct = scores.argmax(1) == y
     accuracy = float(correct.double().mean())
-    if accuracy < ACCURACY_NEEDED:
+    if accuracy < ACCURACY_NEEDED:   # the weights changed: no cause is claimed for a poor training
         raise Mismatch(f"{what}\n  the trained model classifies {accuracy:.3f} of the points correctly; at least "
-                       f"{ACCURACY_NEEDED} is needed (chance is 0.5)\nHint: {HINTS['not_trained']}")
+                       f"{ACCURACY_NEEDED} is needed (chance is 0.5)")
     reported = out["reported"]
+    if python_float and isinstance(reported, torch.Tensor):
+        raise Mismatch(f"{what}\n  the value returned is a tensor ({reported!r}); return the accuracy as a Python "
+                       f"float (float(...) or .item())"[:1500])
     if isinstance(reported, torch.Tensor) and reported.numel() == 1:
         reported = reported.item()
     if isinstance(reported, bool) or not isinstance(reported, (int, float)):
@@ -689,7 +779,12 @@ def probe_replace(module, spec: dict, x: torch.Tensor) -> dict:
     others_after = [s for s in structure(model) if s[0] not in relus]
     with torch.no_grad():
         after_out = model(x)
-    return {"returned_model": returned is model, "relus": relus, "left": left, "swapped": swapped,
+    try:
+        probe = torch.tensor([-1.5, 0.0, 2.0, -0.25, 3.0])
+        relu_forward_ok = bool(torch.equal(module.GuidedReLU.apply(probe.clone()).detach(), torch.relu(probe)))
+    except Exception:
+        relu_forward_ok = False
+    return {"relu_forward_ok": relu_forward_ok, "returned_model": returned is model, "relus": relus, "left": left, "swapped": swapped,
             "others_kept": others_before == others_after, "before": before_out,
             "after": after_out.detach().clone() if isinstance(after_out, torch.Tensor) else None}
 
@@ -704,9 +799,16 @@ def probe_guided(module, spec: dict, x: torch.Tensor, class_idx: int) -> dict:
     model = build_cnn(spec)
     expected = guided_expected(model, x, class_idx)
     params = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    flags = {k: p.requires_grad for k, p in model.named_parameters()}
     shape = structure(model)
     x_given = x.clone()
     result = module.guided_backprop(model, x_given, class_idx)
+    x_problems = []
+    if not torch.equal(x_given.detach(), x):
+        x_problems.append("its values changed in place")
+    if x_given.requires_grad or x_given.grad is not None:
+        x_problems.append("it now requires grad" + (" and has a .grad" if x_given.grad is not None else ""))
+    frozen = [k for k, p in model.named_parameters() if p.requires_grad != flags.get(k)]
     if isinstance(result, torch.Tensor):
         result = result.detach().clone()
     problems = []
@@ -723,12 +825,29 @@ def probe_guided(module, spec: dict, x: torch.Tensor, class_idx: int) -> dict:
         if not torch.allclose(plain, input_gradient(build_cnn(spec), x, lambda s: s[:, class_idx]), rtol=1e-5,
                               atol=1e-6):
             problems.append("its ordinary input gradient is no longer the plain one (are its ReLUs still guided?)")
-    if not torch.equal(x_given, x):
-        problems.append("x was modified in place")
+    if frozen:
+        problems.append(f"requires_grad changed on {len(frozen)} of its parameters ({', '.join(frozen[:3])}"
+                        f"{', ...' if len(frozen) > 3 else ''})")
     matches = (isinstance(result, torch.Tensor) and result.shape == expected.shape
                and torch.allclose(result.double(), expected.double(), *guided_tolerance(expected.double())))
     variants = {} if matches else guided_variants(build_cnn(spec), x, class_idx)
-    return {"result": result, "expected": expected, "variants": variants, "problems": problems}
+    return {"result": result, "expected": expected, "variants": variants, "problems": problems,
+            "x_problems": x_problems, "frozen": bool(frozen), "guided_relu_ok": matches or guided_relu_works(module)}
+
+
+def guided_relu_works(module) -> bool:
+    """Whether the submission's own GuidedReLU gives relu forward and the double-masked backward on a small input
+    (when it does not, a wrong guided_backprop result is its consequence, not a mistake of guided_backprop)."""
+    try:
+        x = torch.tensor([-1.0, 2.0, 3.0, -0.5, 0.0, 1.5])
+        g = torch.tensor([1.0, -1.0, 2.0, 3.0, 1.0, 0.5])
+        inputs = x.clone().requires_grad_(True)
+        out = module.GuidedReLU.apply(inputs)
+        out.backward(g)
+        return bool(torch.equal(out.detach(), torch.relu(x)) and inputs.grad is not None
+                    and torch.equal(inputs.grad, g * (x > 0) * (g > 0)))
+    except Exception:
+        return False
 
 
 probe_guided.describes = "guided_backprop"
@@ -776,6 +895,11 @@ def check_guided(out: dict, what: str, reveal: bool = True, expected: torch.Tens
     if got is None:
         raise Mismatch(f"{what}\n  guided_backprop did not return a tensor: {out['result']!r}"[:1500])
     rtol, atol = guided_tolerance(expected)
+    if not out.get("guided_relu_ok", True) and not _close(got, expected, rtol, atol):
+        # the ReLU itself is wrong (its own test says how): no cause is claimed for guided_backprop
+        assert_close(got, expected, f"{what}\n  the input gradient, compared with guided backpropagation of the "
+                     "class score (note: your GuidedReLU does not pass a small check of its own forward and "
+                     "backward, see its test):", rtol=rtol, atol=atol, reveal=reveal)
     variants = {k.replace("wrong_class_", "wrong_class|"): v.double() for k, v in out["variants"].items()}
     hint = None if _close(got, expected, rtol, atol) else diagnose(got, expected, variants, rtol, atol)
     assert_close(got, expected, f"{what}\n  the input gradient, compared with guided backpropagation of the "
@@ -784,5 +908,101 @@ def check_guided(out: dict, what: str, reveal: bool = True, expected: torch.Tens
 
 def check_model_left_alone(out: dict, what: str) -> None:
     if out["problems"]:
+        only_frozen = out.get("frozen") and len(out["problems"]) == 1
         raise Mismatch(f"{what}\n  after the call, the model passed in is not as it was: "
-                       + "; ".join(out["problems"]) + f"\nHint: {HINTS['model_left_modified']}")
+                       + "; ".join(out["problems"])
+                       + f"\nHint: {HINTS['params_frozen' if only_frozen else 'model_left_modified']}")
+    if out.get("x_problems"):
+        raise Mismatch(f"{what}\n  after the call, the x passed in is not as it was: " + "; ".join(out["x_problems"])
+                       + f"\nHint: {HINTS['input_modified']}")
+
+
+def check_drawing(drawn, X, y, XX, YY, GX, GY, what: str) -> None:
+    """What the saved figure draws (see figure_artists): quiver arrows at the gradient grid's points along
+    (GX, GY) (any length: only directions are compared), a contour line at level 0.5 and a filled contour inside
+    the grid's box, and every data point, with the two classes in different colours."""
+    if drawn is None:
+        raise Mismatch(f"{what}\n  the PNG was not written with a matplotlib Figure's savefig (fig.savefig or "
+                       f"plt.savefig), so what it draws cannot be checked\nHint: {HINTS['plot']}")
+    XX, YY = np.asarray(XX, dtype=np.float64), np.asarray(YY, dtype=np.float64)
+    GX, GY = np.asarray(GX, dtype=np.float64), np.asarray(GY, dtype=np.float64)
+    x0, x1, y0, y1 = XX[0, 0], XX[0, -1], YY[0, 0], YY[-1, 0]
+    near = 1e-3 * max(x1 - x0, y1 - y0)
+
+    # arrows
+    quivers = drawn["quivers"]
+    if not quivers:
+        raise Mismatch(f"{what}\n  the figure has no quiver arrows (ax.quiver(QX, QY, GX, GY))")
+    arrows = {k: np.concatenate([np.asarray(q[k], dtype=np.float64).ravel() for q in quivers]) for k in "XYUV"}
+    rows, cols = GX.shape
+    QX, QY = np.meshgrid(np.linspace(x0, x1, cols), np.linspace(y0, y1, rows), indexing="xy")
+    if arrows["X"].size != GX.size:
+        raise Mismatch(f"{what}\n  the figure has {arrows['X'].size} quiver arrows; GX has {GX.size} entries "
+                       f"({rows} x {cols}), one arrow each")
+    points = np.stack([QX.ravel(), QY.ravel()], 1)
+    drawn_at = np.stack([arrows["X"], arrows["Y"]], 1)
+    dist = np.sqrt(((drawn_at[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+    nearest = dist.argmin(1)
+    if not (dist[np.arange(len(nearest)), nearest] <= near).all():
+        raise Mismatch(f"{what}\n  the quiver arrows are not at the points of the {rows} x {cols} gradient grid "
+                       f"spanning x1 in [{x0:g}, {x1:g}] and x2 in [{y0:g}, {y1:g}] (arrows drawn from x1 in "
+                       f"[{arrows['X'].min():g}, {arrows['X'].max():g}], x2 in [{arrows['Y'].min():g}, "
+                       f"{arrows['Y'].max():g}])\nHint: {HINTS['quiver_positions']}")
+
+    def along(gx, gy) -> np.ndarray:
+        """Per arrow: True where the drawn vector points along (gx, gy) at its grid point (or both are ~0)."""
+        g = np.stack([gx.ravel()[nearest], gy.ravel()[nearest]], 1)
+        a = np.stack([arrows["U"], arrows["V"]], 1)
+        size_g, size_a = np.sqrt((g ** 2).sum(1)), np.sqrt((a ** 2).sum(1))
+        small = size_g <= 1e-3 * size_g.max()
+        dot, cross = (a * g).sum(1), a[:, 0] * g[:, 1] - a[:, 1] * g[:, 0]
+        return small | ((dot > 0) & (np.abs(cross) <= 0.02 * size_a * size_g))  # nan-safe: NaN fails dot > 0
+
+    ok = along(GX, GY)
+    if not ok.all():
+        k = int(np.flatnonzero(~ok)[0])
+        i, j = divmod(int(nearest[k]), cols)
+        hint = "quiver_positions" if along(GX.T, GY.T).all() and not np.allclose(GX, GX.T) else None
+        raise Mismatch(f"{what}\n  {int((~ok).sum())} of the {ok.size} arrows do not point along (GX, GY) of their "
+                       f"grid point; e.g. the arrow at ({arrows['X'][k]:.4g}, {arrows['Y'][k]:.4g}) is "
+                       f"({arrows['U'][k]:.4g}, {arrows['V'][k]:.4g}), the gradient there (GX[{i}, {j}], "
+                       f"GY[{i}, {j}]) is ({GX[i, j]:.4g}, {GY[i, j]:.4g})"
+                       + (f"\nHint: {HINTS[hint]}" if hint else ""))
+
+    # contours
+    def inside(v) -> bool:
+        v = np.asarray(v, dtype=np.float64).reshape(-1, 2)
+        return bool(((v[:, 0] >= x0 - near) & (v[:, 0] <= x1 + near) & (v[:, 1] >= y0 - near)
+                     & (v[:, 1] <= y1 + near)).all())
+
+    contours = drawn["contours"]
+    lines = [c for c in contours if not c["filled"] and np.isclose(np.asarray(c["levels"]), 0.5).any()]
+    if not lines:
+        raise Mismatch(f"{what}\n  the figure has no contour line at level 0.5 (ax.contour(XX, YY, P, levels=[0.5]))")
+    if not all(inside(c["vertices"]) for c in lines):
+        raise Mismatch(f"{what}\n  the contour line at level 0.5 lies outside the grid's box (x1 in [{x0:g}, {x1:g}], "
+                       f"x2 in [{y0:g}, {y1:g}]): give contour the coordinates, contour(XX, YY, P, ...)")
+    filled = [c for c in contours if c["filled"]]
+    if not filled:
+        raise Mismatch(f"{what}\n  the figure has no filled contour of P (ax.contourf(XX, YY, P))")
+    if not all(inside(c["vertices"]) for c in filled):
+        raise Mismatch(f"{what}\n  the filled contour of P lies outside the grid's box (x1 in [{x0:g}, {x1:g}], x2 in "
+                       f"[{y0:g}, {y1:g}]): give contourf the coordinates, contourf(XX, YY, P, ...)")
+
+    # data points, coloured by class
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    marks = [p for p in drawn["points"] if len(p["xy"])]
+    if not marks:
+        raise Mismatch(f"{what}\n  the figure has no data points (ax.scatter(X[:, 0], X[:, 1], c=y))")
+    xy = np.concatenate([p["xy"] for p in marks])
+    colours = np.round(np.concatenate([p["colours"] for p in marks]), 3)
+    dist = np.sqrt(((X[:, None, :] - xy[None, :, :]) ** 2).sum(-1))
+    hit = dist <= 1e-6 * max(1.0, float(np.abs(X).max()))  # nan-safe: NaN is no hit
+    missing = int((~hit.any(1)).sum())
+    if missing:
+        raise Mismatch(f"{what}\n  {missing} of the {len(X)} data points are not drawn as markers "
+                       f"(ax.scatter(X[:, 0], X[:, 1], c=y))")
+    by_class = [{tuple(colours[m]) for k in np.flatnonzero(y == c) for m in np.flatnonzero(hit[k])} for c in (0, 1)]
+    if by_class[0] == by_class[1]:
+        raise Mismatch(f"{what}\n  the points of class 0 and class 1 are drawn in the same colour(s); colour them "
+                       f"by class (c=y, or one scatter per class)")
