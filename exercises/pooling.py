@@ -171,7 +171,8 @@ def gauss_kernel_2d(size: int, sigma: float) -> torch.Tensor:
     symmetric for every size).
 
     Returns:
-    - float32 tensor [size, size] whose entries sum to 1
+    - float tensor [size, size] whose entries sum to 1 (float32, as the reference returns; float64
+      is accepted too)
     """
     raise NotImplementedError("gauss_kernel_2d: replace this line with your solution (the docstring above says what to return)")
 

@@ -172,8 +172,8 @@ def conv_transpose_output(w: torch.Tensor, z: torch.Tensor, stride: int = 2) -> 
     - stride: the layer's stride
 
     Returns:
-    - a 1D float32 tensor: the layer's output without its batch and channel axes, exactly as many
-      values as the layer returns
+    - a 1D float tensor (float32, as the layer returns; float64 is accepted too): the layer's output
+      without its batch and channel axes, exactly as many values as the layer returns
     """
     # BEGIN SOLUTION
     layer = nn.ConvTranspose1d(1, 1, w.shape[0], stride=stride, bias=False, dtype=z.dtype)

@@ -21,8 +21,9 @@ def test_apply_kernel_on_larger_images_and_kernels(submission, reference, case):
     """apply_kernel on images up to 40x40 and kernels up to 9x9."""
     image, kernel = case
     expected = reference(EXERCISE).apply_kernel(image, kernel)
-    got = submission(EXERCISE).apply_kernel(image, kernel)
-    expect_apply(got, image, kernel, expected, reveal=False)
+    sub = submission(EXERCISE)
+    got = sub.apply_kernel(image, kernel)
+    expect_apply(got, image, kernel, expected, reveal=False, student=sub.apply_kernel)
 
 
 @weight(1)

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograder import uploads
-from autograder.checks import TOLERANCES, Mismatch, assert_close, digest, fail
+from autograder.checks import TOLERANCES, Mismatch, assert_close, digest, fail, hint_text
 
 EXERCISE = "pooling"
 
@@ -28,15 +28,18 @@ HINTS = {
     "window_off_by_one": "each window covers kernel_size cells along each axis: with stride s, window i spans "
                          "rows i*s, ..., i*s + k - 1, which is the slice [i*s : i*s + k] (a Python slice "
                          "leaves out its end).",
-    "output_size": "the number of windows along an axis is (H + 2p - k) // s + 1: count the first window, "
-                   "and drop a window that would hang over the end.",
+    "output_size": "your output has the windows that rounding up (a last window hanging over the end) or a "
+                   "range that stops one window early gives (the grader reproduced it). The number of windows "
+                   "along an axis is (H + 2p - k) // s + 1: count the first window, and drop a window that would "
+                   "hang over the end.",
     "integer_division": "an average is a fraction: floor division `//` throws the remainder away. Divide the "
                         "window's sum by its number of cells with `/` (or use fractions.Fraction).",
     "max_avg_swapped": "max and average pooling are swapped: max pooling keeps the largest entry of each "
                        "window, average pooling its mean.",
     "window_stride_off": "this pooling uses a 3x3 window that moves 2 cells at a time, so a 5x5 matrix gives a "
                          "2x2 result: the windows start at rows 0 and 2 and at columns 0 and 2.",
-    "iter_shape": "each step must keep H and W: pad by 1 on every side before the 3x3 stride-1 max pooling.",
+    "iter_shape": "your output is what 3x3 stride-1 max pooling WITHOUT padding gives (it shrinks H and W by 2 "
+                  "per step); each step must keep H and W: pad by 1 on every side (with -inf) first.",
     "iter_zero_pad": "the padding in maxpool_iter must never win the max: pad with -inf (as max_pool does); "
                      "zero padding changes the border pixels wherever the values are negative.",
     "iter_count": "apply the pooling exactly n times (n = 0 gives back the input unchanged).",
@@ -45,16 +48,26 @@ HINTS = {
                      "size; with c = size // 2 an even-sized kernel is lopsided, not symmetric.",
     "kernel_two_sigma": "the exponent of the Gaussian is -(distance**2) / (2 * sigma**2); check the factor 2 "
                         "and that sigma is squared.",
-    "blur_padding": "zero-pad by k // 2 on every side so that each blur step keeps H and W.",
+    "blur_padding": "your output is what the blur WITHOUT padding gives (each step shrinks H and W by k - 1): "
+                    "zero-pad by k // 2 on every side so that each blur step keeps H and W.",
+    "blur_flipped": "your output is the TRUE convolution (the kernel flipped by 180 degrees, as scipy's convolve "
+                    "does), on a kernel that is not symmetric: each step is a cross-correlation, as F.conv2d computes "
+                    "it (no flipping).",
     "blur_channels": "blur every channel on its own (groups = C in F.conv2d), without mixing channels.",
     "blur_count": "apply the blur exactly n times (n = 0 gives back the input unchanged).",
     "image_scale": "divide the 8-bit pixel values (0..255) by 255, so that the tensor's values lie in [0, 1].",
+    "image_shape": "the values are right but the shape is not: return a [1, 1, H, W] tensor (add the batch and "
+                   "channel axes, e.g. x[None, None]).",
+    "image_dtype": "the values are right but the tensor is float64: dividing a uint8 numpy array by 255 gives "
+                   "float64; return float32 (e.g. np.asarray(..., dtype=np.float32) / 255).",
     "image_gray": "convert to grayscale with PIL (image.convert(\"L\")), which weights red, green and blue "
                   "unequally, rather than averaging the colour channels yourself.",
     "round_not_truncate": "round to the nearest integer after multiplying by 255: converting a float to uint8 "
                           "cuts the fraction off (0.999 * 255 = 254.7 becomes 254, not 255).",
     "no_clip": "clip the values to [0, 1] before scaling: a value outside wraps around in uint8 "
                "(-0.1 * 255 does not become 0).",
+    "plot_display": "show each panel with imshow(..., cmap=\"gray\", vmin=0, vmax=1): without vmin and vmax, "
+                    "matplotlib stretches each panel's own range to black..white, so panels cannot be compared.",
     "plot_grid": "make one figure with a 2 x 5 grid of axes (subplots(2, 5)) and one imshow per axes: "
                  "max pooling in row 0, blur in row 1, one column per iteration count.",
 }
@@ -146,41 +159,86 @@ def _window_pool(mode, x, kernel_size, stride, padding, window, divisor=None):
     return F.avg_pool2d(trimmed, (wh, ww), (sh, sw)) * (wh * ww) / (divisor or wh * ww)
 
 
+def _short_range(x, mode, kernel_size, stride, padding):
+    """The windows that ``range(0, H + 2p - k, s)`` gives: the last one is lost when it ends at the edge."""
+    (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
+    sh, sw = (kh, kw) if stride is None else pair(stride)
+    full = torch_pool(mode, x, kernel_size, stride, padding)
+    ho = len(range(0, x.shape[-2] + 2 * ph - kh, sh))
+    wo = len(range(0, x.shape[-1] + 2 * pw - kw, sw))
+    return full[..., :ho, :wo]
+
+
 def pool_misconceptions(mode: str, x, kernel_size, stride=None, padding=0) -> dict:
-    """What each known mistake gives for this input, by hint id."""
+    """What each known mistake gives for this input, as ``{variant name: (hint id, value)}``."""
     (kh, kw), (ph, pw) = pair(kernel_size), pair(padding)
     out = {}
     if stride is None:
-        out["default_stride"] = torch_pool(mode, x, kernel_size, 1, padding)
+        out["default stride 1"] = ("default_stride", torch_pool(mode, x, kernel_size, 1, padding))
     if mode == "max":
-        out["max_pad_zero"] = F.max_pool2d(F.pad(x, (pw, pw, ph, ph)), kernel_size, stride)
+        out["zero padding"] = ("max_pad_zero", F.max_pool2d(F.pad(x, (pw, pw, ph, ph)), kernel_size, stride))
     else:
-        out["count_exclude_pad"] = F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=False)
+        out["count_include_pad=False"] = ("count_exclude_pad",
+                                          F.avg_pool2d(x, kernel_size, stride, padding, count_include_pad=False))
         area = kh * kw
-        out["integer_division"] = torch.div(F.avg_pool2d(x, kernel_size, stride, padding) * area, area,
-                                            rounding_mode="floor")
+        out["floor division"] = ("integer_division", torch.div(F.avg_pool2d(x, kernel_size, stride, padding) * area,
+                                                               area, rounding_mode="floor"))
     if kh > 1 and kw > 1:
-        out["window_off_by_one"] = _window_pool(mode, x, kernel_size, stride, padding, (kh - 1, kw - 1))
-    out["max_avg_swapped"] = torch_pool("avg" if mode == "max" else "max", x, kernel_size, stride, padding)
+        out["window one short"] = ("window_off_by_one",
+                                   _window_pool(mode, x, kernel_size, stride, padding, (kh - 1, kw - 1)))
+    out["max/avg swapped"] = ("max_avg_swapped",
+                              torch_pool("avg" if mode == "max" else "max", x, kernel_size, stride, padding))
+    out["ceil mode"] = ("output_size", torch_pool(mode, x, kernel_size, stride, padding, ceil_mode=True))
+    out["range one short"] = ("output_size", _short_range(x, mode, kernel_size, stride, padding))
     return out
 
 
-def diagnose(got, expected, wrong: dict) -> str | None:
-    """The hint whose wrong answer ``got`` matches (and the right answer does not)."""
+def _unique(hints) -> str | None:
+    hints = set(hints)
+    return hints.pop() if len(hints) == 1 else None
+
+
+def diagnose(got, expected, wrong) -> str | None:
+    """The hint of the known mistakes that ``got`` equals (the right answer does not); None when none or
+    several mistakes of different hints fit. ``wrong``: ``{name: (hint, value)}``, ``{hint: value}`` or
+    ``[(hint, value), ...]``."""
     if not isinstance(got, torch.Tensor):
         return None
-    wrong = list(wrong.items()) if isinstance(wrong, dict) else list(wrong)
-    if got.shape != expected.shape:
-        if got.dim() == expected.dim() and got.shape[:-2] == expected.shape[:-2]:
-            dh, dw = got.shape[-2] - expected.shape[-2], got.shape[-1] - expected.shape[-1]
-            if (dh, dw) in ((-1, -1), (-1, 0), (0, -1), (1, 1), (1, 0), (0, 1)):
-                guess = next((h for h, v in wrong if v.shape == got.shape), None)
-                return guess or "output_size"
-        return next((h for h, v in wrong if v.shape == got.shape), None)
-    for hint, value in wrong:
-        if value.shape == got.shape and not _close(value, expected) and _close(got, value):
-            return hint
-    return None
+    if isinstance(wrong, dict):
+        wrong = [v if isinstance(v, tuple) else (k, v) for k, v in wrong.items()]
+    return _unique(hint for hint, value in wrong
+                   if isinstance(value, torch.Tensor) and not _close(value, expected) and _close(got, value))
+
+
+def _probe_inputs(x: torch.Tensor) -> list:
+    """Two more inputs of x's shape and dtype: negative values (zero padding then shows) and positive ones."""
+    g = torch.Generator().manual_seed(1234 + int(x.numel()))
+    base = torch.randn(tuple(x.shape), generator=g, dtype=torch.float64)
+    return [(base - 4.0).to(x.dtype), (base.abs() + 1.0).to(x.dtype)]
+
+
+def diagnose_pool(mode: str, got, x, args: dict, student=None) -> str | None:
+    """The hint of the mistake that explains ``got``, confirmed (when ``student``, a function of x, is given)
+    by rerunning the student's pooling on two more inputs with the same settings."""
+    from autograder.diagnose import confirmed
+
+    expected = torch_pool(mode, x, **args)
+    first = diagnose(got, expected, pool_misconceptions(mode, x, **args))
+    if first is None or student is None:
+        return first
+    table: dict[int, dict] = {}   # the variants of each input, computed once (inputs live through this call)
+
+    def of(inp):
+        if id(inp) not in table:
+            table[id(inp)] = pool_misconceptions(mode, inp, **args)
+        return table[id(inp)]
+
+    keep = [x, *_probe_inputs(x)]
+    names = list(of(x))
+    variants = {name: (lambda inp, name=name: of(inp)[name][1]) for name in names}
+    alive = confirmed(student, lambda inp: torch_pool(mode, inp, **args), variants, x, keep[1:],
+                      same=lambda a, b: isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and _close(a, b))
+    return _unique(of(x)[name][0] for name in alive)
 
 
 def _close(a, b) -> bool:
@@ -193,7 +251,22 @@ def check_pool(got, expected, what: str, hint: str | None, reveal: bool = True) 
     if not isinstance(got, torch.Tensor):
         fail(what, got, "a torch tensor" if reveal else None, reveal=reveal,
              detail="  (return a torch.Tensor of the input's dtype)")
-    assert_close(got, expected, what, reveal=reveal, hint=hint, hints=HINTS)
+    try:
+        assert_close(got, expected, what, reveal=reveal)
+    except Mismatch as exc:
+        raise Mismatch(str(exc) + _float32_note(got, expected) + hint_text(hint, HINTS)) from None
+
+
+def _float32_note(got, expected) -> str:
+    """An observation (not a cause): float64 values that agree with the expected ones only to float32 precision."""
+    if expected.dtype != torch.float64 or got.shape != expected.shape or not bool(torch.isfinite(got).all()):
+        return ""
+    g, e = got.detach().double(), expected.detach().double()
+    scale = max(1.0, float(e.abs().max()))
+    if bool(torch.allclose(g, e, rtol=F32[0] * 10, atol=F32[1] * scale)):
+        return ("\n  note: your values agree with the expected ones only to about 6 significant digits, the "
+                "precision of float32: compute in the input's dtype (float64 here)")
+    return ""
 
 
 def torch_maxpool_iter(x, n):
@@ -367,6 +440,8 @@ def figure_panels(fig):
                 "col": None if spec is None else int(spec.colspan.start),
                 "images": len(images),
                 "image": None if array is None else np.array(array, dtype=np.float64),
+                "cmap": str(images[-1].get_cmap().name) if images else None,
+                "clim": [float(v) if v is not None else None for v in images[-1].get_clim()] if images else None,
                 "integer": bool(array is not None and np.issubdtype(np.asarray(array).dtype, np.integer)),
             })
     finally:

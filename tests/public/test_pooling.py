@@ -3,6 +3,42 @@
 Part A is checked against F.max_pool2d / F.avg_pool2d on inputs hypothesis draws, plus the rule
 (no built-in pooling or unfold); Part B against hashed answer keys; Part C against torch-built
 oracles (F.max_pool2d, F.conv2d, PIL) and properties. Files are written to a fresh temp folder.
+
+Promises of the docstrings and the tests that exercise them:
+
+===========================================================  ==================================================
+promise                                                      test(s)
+===========================================================  ==================================================
+max/avg_pool: [N, C, H, W], N > 1, C > 1, non-square H, W    test_max_pool_matches_torch, test_avg_pool_matches_torch;
+                                                             hidden: test_max_pool_on_larger_inputs,
+                                                             test_avg_pool_on_larger_inputs
+kernel_size/stride/padding as int or pair, mixed forms       same (pool_cases; MIXED_FORMS_CASE examples)
+stride=None means kernel_size                                same (stride drawn as None)
+max pads with -inf (values far below -1e9 too)               same (NEGATIVE_CASE, HUGE_NEGATIVE_CASE)
+avg counts padded zeros (count_include_pad=True)             test_avg_pool_matches_torch
+floor mode output size                                       same (sizes drawn so windows hang over)
+float32 and float64 in, same dtype out                       same (dtype drawn; dtype checked)
+rule: no built-in pooling / unfold (text and run)            test_pooling_is_written_from_scratch
+by-hand answers, fractions or floats                         test_by_hand_answer
+maxpool_iter: shape kept, n = 0 unchanged, negatives,        test_maxpool_iter_keeps_shape_grows_and_matches_torch;
+monotone in n                                                hidden: test_iterated_pooling_and_blur_on_larger_images
+gauss_kernel_2d: sum 1, symmetric, even sizes (float32 or   test_gauss_kernel_is_normalised_symmetric_and_gaussian;
+float64 accepted)                                            hidden: test_gauss_kernel_on_wider_settings
+gaussian_blur_iter: cross-correlation (lopsided kernel),     test_gaussian_blur_iter_matches_conv2d;
+per channel, zero pad k // 2, n times, float32/float64       hidden: test_iterated_pooling_and_blur_on_larger_images
+images, float64 kernel, image's dtype out
+load_image: L/RGB/RGBA -> gray "L" / 255, [1, 1, H, W],      test_load_image_reads_grayscale_in_unit_range,
+float32                                                      test_load_image_reads_the_sample_picture
+to_image: clip, round, [1, 1, H, W] or [H, W], mode L        test_to_image_rounds_clips_and_round_trips
+plot_comparison: 2 x 5 grid, rows max/blur, iterations and   test_plot_comparison_writes_a_2x5_grid_png
+kernel options, one imshow each, cmap gray, vmin 0, vmax 1,
+PNG written, Figure returned
+===========================================================  ==================================================
+
+Hints on max_pool/avg_pool are claimed only when the named mistake reproduces the output on the failing
+input and on two more inputs with the same settings (pooling_support.diagnose_pool); the other hints
+only when their mistake reproduces the output (pooling_support.diagnose), or when what they say is
+observed directly (a dtype, a sum, a drawing range).
 """
 from __future__ import annotations
 
@@ -16,11 +52,11 @@ from gradescope_utils.autograder_utils.decorators import weight
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from autograder.checks import Mismatch, assert_close, check_keyed_answer, exceeds, fail, load_keys
+from autograder.checks import Mismatch, assert_close, check_keyed_answer, exceeds, fail, hint_text, load_keys
 from autograder.rules import check_source, run_without
 
 from .pooling_support import (EXERCISE, F32, FORBIDDEN_CALLS, FORBIDDEN_NAMES, HINTS, RULE, check_pool, describe,
-                              diagnose, expected_pixels, figure_panels, grader_tmpdir, image_pixels,
+                              diagnose, diagnose_pool, expected_pixels, figure_panels, grader_tmpdir, image_pixels,
                               kernel_misconceptions, make_input, normalise_answer, pil_gray, pool_call,
                               pool_cases, pool_misconceptions, random_pixels, same_key_for_every_form,
                               sample_image_path, torch_blur_iter, torch_gauss_kernel, torch_maxpool_iter,
@@ -33,16 +69,29 @@ MATRIX_A = [[1, 1, 1, 0, 1], [1, 0, 1, 0, 1], [1, 1, 1, 0, 1], [0, 0, 0, 0, 1], 
 BY_HAND_CASE = dict(values=[[MATRIX_A]], kernel_size=3, stride=2, padding=0, dtype="float32")
 NEGATIVE_CASE = dict(shape=(1, 1, 4, 5), kernel_size=3, stride=None, padding=1, offset=-4.0, dtype="float32",
                      seed=7)
+# Values far below any finite stand-in for -inf (-1e9, -9999, ...) that a padding might use.
+HUGE_NEGATIVE_CASE = dict(shape=(1, 2, 5, 4), kernel_size=3, stride=2, padding=1, offset=-1e12, dtype="float64",
+                          seed=11)
+# The forms of the arguments mixed: an int kernel with pairs, a pair kernel with ints.
+MIXED_FORMS_CASE = dict(shape=(2, 1, 7, 6), kernel_size=3, stride=(2, 1), padding=(1, 0), offset=0.0,
+                        dtype="float64", seed=5)
+MIXED_FORMS_CASE_2 = dict(shape=(1, 2, 6, 7), kernel_size=(2, 4), stride=3, padding=1, offset=-4.0, dtype="float32",
+                          seed=9)
 
 
 # ---------------------------------------------------------------- Part A
 def _check_pool_against_torch(submission, mode: str, case: dict) -> None:
     x = make_input(case)
     args = dict(kernel_size=case["kernel_size"], stride=case["stride"], padding=case["padding"])
-    got = getattr(submission(EXERCISE), f"{mode}_pool")(x, **args)
+    pool = getattr(submission(EXERCISE), f"{mode}_pool")
+    got = pool(x, **args)
     expected = torch_pool(mode, x, **args)
-    hint = diagnose(got, expected, pool_misconceptions(mode, x, **args))
-    check_pool(got, expected, pool_call(f"{mode}_pool", case, x) + f"\n  compared with F.{mode}_pool2d", hint)
+    what = pool_call(f"{mode}_pool", case, x) + f"\n  compared with F.{mode}_pool2d"
+    try:
+        check_pool(got, expected, what, None)
+    except Mismatch as exc:   # a cause is named only when it reproduces this output and two more
+        hint = diagnose_pool(mode, got, x, args, student=lambda inp: pool(inp, **args))
+        raise Mismatch(str(exc) + hint_text(hint, HINTS)) from None
     if got.dtype != x.dtype:
         raise Mismatch(f"{pool_call(f'{mode}_pool', case, x)}\n  the values are right but the dtype is "
                        f"{got.dtype}; return the input's dtype ({x.dtype})")
@@ -53,6 +102,9 @@ def _check_pool_against_torch(submission, mode: str, case: dict) -> None:
 @given(case=pool_cases())
 @example(case=BY_HAND_CASE)
 @example(case=NEGATIVE_CASE)
+@example(case=HUGE_NEGATIVE_CASE)
+@example(case=MIXED_FORMS_CASE)
+@example(case=MIXED_FORMS_CASE_2)
 def test_max_pool_matches_torch(submission, case):
     """max_pool agrees with F.max_pool2d (kernel, stride, padding as ints or pairs)"""
     _check_pool_against_torch(submission, "max", case)
@@ -63,6 +115,9 @@ def test_max_pool_matches_torch(submission, case):
 @given(case=pool_cases())
 @example(case=BY_HAND_CASE)
 @example(case=NEGATIVE_CASE)
+@example(case=HUGE_NEGATIVE_CASE)
+@example(case=MIXED_FORMS_CASE)
+@example(case=MIXED_FORMS_CASE_2)
 def test_avg_pool_matches_torch(submission, case):
     """avg_pool agrees with F.avg_pool2d (zeros of the padding count in the average)"""
     _check_pool_against_torch(submission, "avg", case)
@@ -123,15 +178,38 @@ def test_maxpool_iter_keeps_shape_grows_and_matches_torch(submission, x, n):
                                                                for m in (n - 1, n + 1) if m >= 0]
     if not isinstance(got, torch.Tensor) or got.shape != x.shape:
         check_pool(got, expected, what + "\n  (the shape must stay [N, C, H, W])",
-                   "iter_shape" if isinstance(got, torch.Tensor) else None)
+                   diagnose(got, expected, [("iter_shape", _unpadded_iter(x, n))]))
     more = sub.maxpool_iter(x, n + 1)
     if isinstance(more, torch.Tensor) and more.shape == got.shape and not bool((more >= got).all()):
         bad = int((more < got).sum())
         raise Mismatch(f"maxpool_iter(x, {n + 1}) is smaller than maxpool_iter(x, {n}) at {bad} pixels, but each "
-                       f"step takes a maximum over a window that contains the pixel itself\n  with {describe(x)}"
-                       + (f"\nHint: {HINTS['iter_zero_pad']}" if (x < 0).any() else ""))
+                       f"step takes a maximum over a window that contains the pixel itself\n  with {describe(x)}")
+    hint = diagnose(got, expected, wrong)
+    if hint == "iter_zero_pad" and n > 0:
+        # Verified further: is the zero padding in the student's max_pool itself (maxpool_iter calling it)?
+        try:
+            one = sub.max_pool(x, 3, 1, 1)
+        except Exception:  # noqa: BLE001 - max_pool is graded by its own tests
+            one = None
+        padded_zero = _zero_padded_iter(x, 1)
+        if isinstance(one, torch.Tensor) and _close_tensors(one, padded_zero) and \
+                not _close_tensors(padded_zero, torch_maxpool_iter(x, 1)):
+            hint = "max_pad_zero"
     check_pool(got, expected, what + "\n  compared with F.max_pool2d(x, 3, stride=1, padding=1) applied n times",
-               diagnose(got, expected, wrong))
+               hint)
+
+
+def _close_tensors(a, b) -> bool:
+    return a.shape == b.shape and bool(torch.allclose(a.detach().double(), b.detach().double(), rtol=F32[0],
+                                                      atol=F32[1]))
+
+
+def _unpadded_iter(x, n):
+    for _ in range(n):
+        if min(x.shape[-2:]) < 3:
+            return None
+        x = torch.nn.functional.max_pool2d(x, 3, 1)
+    return x
 
 
 def _zero_padded_iter(x, n):
@@ -165,29 +243,56 @@ def test_gauss_kernel_is_normalised_symmetric_and_gaussian(submission, size, sig
                  hints=HINTS)
 
 
+def _blur_kernel(kind: str, size: int, sigma: float) -> torch.Tensor:
+    """A Gaussian, or (kind "lopsided") a kernel that is not symmetric: flipping or transposing it shows."""
+    kernel = torch_gauss_kernel(size, sigma)
+    if kind == "lopsided":
+        ramp = torch.arange(1, size * size + 1, dtype=torch.float32).reshape(size, size)
+        kernel = kernel * ramp / (kernel * ramp).sum()
+    elif kind == "float64":
+        kernel = kernel.double()
+    return kernel
+
+
 @weight(1)
 @settings(max_examples=15)
 @given(x=images(negative=False), size=st.sampled_from([1, 3, 5, 7]), sigma=st.floats(0.5, 2.0),
-       n=st.integers(0, 3))
-@example(x=torch.ones(1, 2, 6, 5), size=3, sigma=1.0, n=1)
-def test_gaussian_blur_iter_matches_conv2d(submission, x, size, sigma, n):
-    """gaussian_blur_iter agrees with F.conv2d (depthwise, zero padding k // 2) applied n times"""
-    kernel = torch_gauss_kernel(size, sigma)
+       n=st.integers(0, 3), kind=st.sampled_from(["gauss", "lopsided", "float64"]),
+       dtype=st.sampled_from(["float32", "float64"]))
+@example(x=torch.ones(1, 2, 6, 5), size=3, sigma=1.0, n=1, kind="gauss", dtype="float32")
+@example(x=torch.rand(1, 1, 5, 6, generator=torch.Generator().manual_seed(3)), size=3, sigma=1.0, n=2,
+         kind="lopsided", dtype="float64")
+@example(x=torch.rand(2, 2, 6, 5, generator=torch.Generator().manual_seed(4)), size=3, sigma=1.0, n=1,
+         kind="float64", dtype="float32")
+def test_gaussian_blur_iter_matches_conv2d(submission, x, size, sigma, n, kind, dtype):
+    """gaussian_blur_iter agrees with F.conv2d (depthwise, zero padding k // 2) applied n times, for any kernel
+    (also not symmetric, also float64) and float32 or float64 images"""
+    x = x.to(getattr(torch, dtype))
+    kernel = _blur_kernel(kind, size, sigma)
     got = submission(EXERCISE).gaussian_blur_iter(x, kernel, n)
     expected = torch_blur_iter(x, kernel, n)
     wrong = [("blur_count", torch_blur_iter(x, kernel, m)) for m in (n - 1, n + 1) if m >= 0]
     if x.shape[1] > 1:
-        mixed = kernel.expand(x.shape[1], x.shape[1], size, size) / x.shape[1]
+        mixed = kernel.to(x.dtype).expand(x.shape[1], x.shape[1], size, size) / x.shape[1]
         y = x
         for _ in range(n):
             y = torch.nn.functional.conv2d(y, mixed, padding=size // 2)
         wrong.append(("blur_channels", y))
-    hint = diagnose(got, expected, wrong)
-    if hint is None and isinstance(got, torch.Tensor) and got.shape != x.shape:
-        hint = "blur_padding"
-    check_pool(got, expected, f"gaussian_blur_iter(x, gauss_kernel_2d({size}, {sigma!r}), {n})\n  with "
-               f"{describe(x)}\n  compared with F.conv2d(x, kernel, padding={size // 2}, groups=C) applied n times",
-               hint)
+    wrong.append(("blur_flipped", torch_blur_iter(x, kernel.flip(0, 1), n)))
+    if n > 0 and size > 1 and min(x.shape[-2:]) >= n * (size - 1) + 1:
+        y = x
+        for _ in range(n):
+            y = torch.nn.functional.conv2d(y, kernel.to(x.dtype).expand(x.shape[1], 1, size, size), groups=x.shape[1])
+        wrong.append(("blur_padding", y))
+    kernel_text = {"gauss": f"gauss_kernel_2d({size}, {sigma!r})",
+                   "float64": f"gauss_kernel_2d({size}, {sigma!r}).double()",
+                   "lopsided": f"a {size}x{size} kernel that is not symmetric, {np.round(kernel.numpy(), 4).tolist()}"}
+    what = (f"gaussian_blur_iter(x, {kernel_text[kind]}, {n})\n  with {describe(x)}\n  compared with "
+            f"F.conv2d(x, kernel, padding={size // 2}, groups=C) applied n times")
+    check_pool(got, expected, what, diagnose(got, expected, wrong))
+    if got.dtype != x.dtype:
+        raise Mismatch(f"{what}\n  the values are right but the dtype is {got.dtype}; return the image's dtype "
+                       f"({x.dtype}), whatever the kernel's dtype")
 
 
 def _check_loaded(got, gray: np.ndarray, what: str, rgb: np.ndarray | None = None) -> None:
@@ -195,7 +300,8 @@ def _check_loaded(got, gray: np.ndarray, what: str, rgb: np.ndarray | None = Non
     if not isinstance(got, torch.Tensor):
         fail(what, got, "a torch tensor", detail="  (return a float tensor [1, 1, H, W])")
     if got.shape != expected.shape:
-        hint = "image_shape" if got.numel() == expected.numel() else None
+        hint = ("image_shape" if got.numel() == expected.numel() and got.is_floating_point()
+                and _close_tensors(got.reshape(expected.shape), expected) else None)   # verified: right values
         raise Mismatch(f"{what}\n  expected shape: {tuple(expected.shape)}\n  got shape:      {tuple(got.shape)}"
                        + (f"\nHint: {HINTS[hint]}" if hint else ""))
     if not got.is_floating_point():
@@ -208,6 +314,9 @@ def _check_loaded(got, gray: np.ndarray, what: str, rgb: np.ndarray | None = Non
         hint = "image_gray"
     assert_close(got, expected, what + "\n  compared with PIL's convert(\"L\") divided by 255", hint=hint,
                  hints=HINTS)
+    if got.dtype != torch.float32:
+        raise Mismatch(f"{what}\n  the values are right but the dtype is {got.dtype}; the docstring asks for "
+                       "float32" + (f"\nHint: {HINTS['image_dtype']}" if got.dtype == torch.float64 else ""))
 
 
 @weight(1)
@@ -277,7 +386,8 @@ def test_to_image_rounds_clips_and_round_trips(submission, x, mode, seed):
     raw = x.detach().double().reshape(x.shape[-2:]).numpy() * 255
     if got.shape == expected.shape and not np.array_equal(got, expected):
         inside = (raw >= 0) & (raw <= 255)
-        if np.array_equal(got[inside], np.floor(raw[inside]).astype(np.uint8)):
+        floor = np.floor(raw[inside]).astype(np.uint8)
+        if np.array_equal(got[inside], floor) and not np.array_equal(floor, expected[inside]):
             hint = "round_not_truncate"
         elif not inside.all() and np.array_equal(got[inside], expected[inside]):
             hint = "no_clip"
@@ -342,3 +452,21 @@ def _check_plot(submission, seed: int, custom: bool) -> None:
         where = f"row {p['row']}, column {p['col']} ({'max pooling' if p['row'] == 0 else 'blur'}, {n} steps)"
         assert_close(shown, expected, f"{call}\n  the image shown at {where}",
                      atol=(0.6 / 255 if p["integer"] else F32[1]), rtol=F32[0])
+        # The drawing options the docstring asks for: gray colour map, fixed range 0..1 (0..255 for 8-bit pixels).
+        top = 255.0 if p["integer"] else 1.0
+        clim = p.get("clim") or [None, None]
+        drawn_right = (p.get("cmap") in ("gray", "grey") and clim[0] is not None and clim[1] is not None
+                       and abs(clim[0]) <= 1e-9 and abs(clim[1] - top) <= 1e-9 * top)   # NaN: not right
+        if not drawn_right:
+            raise Mismatch(f"{call}\n  the image at {where} is drawn with colour map {p.get('cmap')!r} over the "
+                           f"range vmin={clim[0]}, vmax={clim[1]}; expected cmap \"gray\", vmin=0, vmax={top:g}"
+                           + (f"\nHint: {HINTS['plot_display']}" if _autoscaled(p["image"], clim) else ""))
+
+
+def _autoscaled(image, clim) -> bool:
+    """Verified: the range drawn is the panel's own min..max (imshow without vmin/vmax)."""
+    if image is None or clim is None or None in clim:
+        return False
+    lo, hi = float(np.nanmin(image)), float(np.nanmax(image))
+    return abs(clim[0] - lo) <= 1e-9 * max(1.0, abs(lo)) and abs(clim[1] - hi) <= 1e-9 * max(1.0, abs(hi)) and \
+        (lo, hi) != (0.0, 1.0)

@@ -41,6 +41,11 @@ HINTS = {
                     "entry of A^T z (the one on the trailing padded zero, always 0); A^T z itself keeps all six.",
     "output_padding": "padding=p crops p values from each end of the transposed convolution's output; "
                       "output_padding adds values back at the end only (it must be smaller than the stride).",
+    "padding_offset": "with padding p, tap m of output n reads x[s*n + m - p] (the p padded zeros come first): "
+                      "your matrix places every window p columns too far to the right, as if the input were not "
+                      "padded at its start.",
+    "kernel_dtype": "conv_matrix must work for a float32 kernel too (the same call with the kernel as float64 "
+                    "worked): convert w, e.g. w.to(torch.float64), before combining it with float64 tensors.",
     "batch_axes": "return a 1D tensor: drop the batch and channel axes that nn.ConvTranspose1d works with.",
     "not_real": "declare the symbols real, e.g. sympy.symbols('w0 w1 w2 z0 z1', real=True): to sympy, a "
                 "symbol without that assumption is a different symbol with the same name.",
@@ -148,9 +153,11 @@ def expect_sympy_matrix(got, expected: sympy.Matrix, what: str, variants, allowe
     not_real = fixed != got
 
     def diagnose():
-        hint = next((h for h, v in variants if not _same_fast(v, expected) and _same_fast(fixed, v)), None)
-        if hint is None and not_real:
-            hint = "not_real"
+        # Claimed only when the matching variants agree on one hint (a look-alike of two mistakes names none).
+        matches = {h for h, v in variants if not _same_fast(v, expected) and _same_fast(fixed, v)}
+        hint = matches.pop() if len(matches) == 1 else None
+        if hint is None and not matches and not_real:
+            hint = "not_real"   # observed: the symbols have our names but not the real assumption
         return hint
 
     if got.shape != expected.shape:
@@ -174,6 +181,8 @@ def conv_matrix_variants(w: torch.Tensor, length: int, stride: int, padding: int
         if length >= len(w):
             out.append(("no_zero_padding", torch_conv_matrix(w, length, stride, 0)))
         out.append(("padded_columns", torch_conv_matrix(w, length + 2 * padding, stride, 0)))
+        # the right number of rows, but every window placed as if the padding were all at the end
+        out.append(("padding_offset", torch_conv_matrix(w, length + 2 * padding, stride, 0)[:, :length]))
     if stride > 1:
         out.append(("stride_one", torch_conv_matrix(w, length, 1, padding)))
     return out
@@ -189,28 +198,76 @@ def as_array(value):
     return arr
 
 
+def _matches(got, value, expected) -> bool:
+    """``got`` equals the wrong ``value`` and the right answer does not."""
+    g, v, e = as_array(got), as_array(value), as_array(expected)
+    if g is None or v is None:
+        return False
+    if e is not None and v.shape == e.shape and np.allclose(v, e):
+        return False
+    return v.shape == g.shape and bool(np.allclose(g, v, atol=1e-5))
+
+
 def numeric_hint(got, expected, variants) -> str | None:
-    g, e = as_array(got), as_array(expected)
-    if g is None:
-        return None
-    for hint, v in variants:
-        v = as_array(v)
-        if v.shape == g.shape and not (v.shape == e.shape and np.allclose(v, e)) and np.allclose(g, v, atol=1e-5):
-            return hint
-    return None
+    """The hint of the variants ``got`` equals; None when none match or variants of different hints do."""
+    hints = {hint for hint, v in variants if _matches(got, v, expected)}
+    return hints.pop() if len(hints) == 1 else None
 
 
-def expect_matrix(got, expected: torch.Tensor, what: str, variants, reveal: bool = True) -> None:
+def confirmed_on_probes(hint: str, student, probes, variants_of, expected_of) -> bool:
+    """The cause ``hint`` also reproduces the student's output on each probe input that can show it.
+
+    ``student(probe)`` reruns the student's function; ``variants_of(probe)`` lists (hint, wrong value),
+    ``expected_of(probe)`` is the right value. A probe where no variant of ``hint`` differs from the right
+    value says nothing; an error of the student's code on a probe confirms nothing.
+    """
+    from autograder.errors import GradingAbort
+
+    for probe in probes:
+        expected = expected_of(probe)
+        wrong = [v for h, v in variants_of(probe) if h == hint and not _matches(expected, v, None)]
+        if not wrong:
+            continue
+        try:
+            got = student(probe)
+        except (Exception, GradingAbort):  # noqa: BLE001 - no cause is claimed for an inconsistent function
+            return False
+        if not any(_matches(got, v, expected) for v in wrong):
+            return False
+    return True
+
+
+# Probe kernels and inputs: distinct non-zero entries, so no two mistakes look alike on them.
+PROBE_W = ([3, -5, 7, 2, -4, 6, -1, 8, -9], [-2, 9, 4, -7, 5, 1, -6, 3, 8])
+PROBE_Z = ([4, -3, 6, 1, -8, 2, 5, -7, 9, -2, 3, -6, 7, 1, -4, 8, -5, 2, 6, -9],
+           [-5, 2, 8, -1, 3, -7, 6, 4, -2, 9, -8, 1, 5, -3, 7, -6, 2, 9, -4, 3])
+
+
+def conv_matrix_probes(s: dict) -> list[dict]:
+    """Settings like ``s`` (same length, stride, padding, kernel size) with the probe kernels."""
+    return [dict(s, w=list(w[:len(s["w"])])) for w in PROBE_W]
+
+
+def transpose_probes(s: dict) -> list[dict]:
+    return [dict(s, w=list(w[:len(s["w"])]), z=list(z[:len(s["z"])])) for w, z in zip(PROBE_W, PROBE_Z)]
+
+
+def expect_matrix(got, expected: torch.Tensor, what: str, variants, reveal: bool = True, confirm=None) -> None:
     """Shape then values; float32 answers are compared with float32 tolerances.
 
-    ``variants()`` lists (hint id, wrong value); it is computed only when the check fails.
+    ``variants()`` lists (hint id, wrong value); it is computed only when the check fails. ``confirm(hint)``,
+    when given, reruns the student's function on probe inputs (see :func:`confirmed_on_probes`): a hint is
+    shown only when it holds there too.
     """
     if isinstance(got, torch.Tensor) and got.dtype == torch.float32:
         expected = expected.to(torch.float32)
     try:
         assert_close(got, expected, what, reveal=reveal)
     except Mismatch as exc:
-        raise Mismatch(str(exc) + hint_text(numeric_hint(got, expected, variants()), HINTS)) from None
+        hint = numeric_hint(got, expected, variants())
+        if hint is not None and confirm is not None and not confirm(hint):
+            hint = None
+        raise Mismatch(str(exc) + hint_text(hint, HINTS)) from None
 
 
 @one_thread
@@ -229,6 +286,34 @@ def conv_transpose_variants(w: torch.Tensor, z: torch.Tensor, stride: int) -> li
             ("torch_length", torch.cat([flat, torch.zeros(1, dtype=flat.dtype)])),
             ("torch_length", torch.cat([flat, torch.zeros(stride - 1, dtype=flat.dtype)])),
             ("flipped_kernel", F.conv_transpose1d(z.view(1, 1, -1), w.flip(0).view(1, 1, -1), stride=stride).view(-1))]
+
+
+def matrix_confirm(sub, s: dict, dtype=torch.float64):
+    """``confirm`` for :func:`expect_matrix` on conv_matrix: rerun the student's conv_matrix with the probe kernels."""
+    def student(p):
+        return sub.conv_matrix(torch.tensor(p["w"], dtype=dtype), p["length"], stride=p["stride"], padding=p["padding"])
+
+    def w64(p):
+        return torch.tensor(p["w"], dtype=torch.float64)
+
+    return lambda hint: confirmed_on_probes(
+        hint, student, conv_matrix_probes(s),
+        lambda p: conv_matrix_variants(w64(p), p["length"], p["stride"], p["padding"]),
+        lambda p: torch_conv_matrix(w64(p), p["length"], p["stride"], p["padding"]))
+
+
+def transpose_confirm(sub, s: dict):
+    """``confirm`` for :func:`expect_matrix` on conv_transpose_output, with the probe kernels and inputs."""
+    def wz(p):
+        return torch.tensor(p["w"], dtype=torch.float32), torch.tensor(p["z"], dtype=torch.float32)
+
+    def student(p):
+        w, z = wz(p)
+        return sub.conv_transpose_output(w, z, stride=p["stride"])
+
+    return lambda hint: confirmed_on_probes(
+        hint, student, transpose_probes(s), lambda p: conv_transpose_variants(*wz(p), p["stride"]),
+        lambda p: torch_conv_transpose(wz(p)[1], wz(p)[0], p["stride"]))
 
 
 # ---------------------------------------------------------------- strategies
@@ -266,8 +351,8 @@ def conv_out_length(length: int, kernel: int, stride: int, padding: int) -> int:
     return (length + 2 * padding - kernel) // stride + 1
 
 
-def matrix_call(s: dict) -> str:
-    return (f"conv_matrix(torch.tensor({s['w']}, dtype=torch.float64), {s['length']}, stride={s['stride']}, "
+def matrix_call(s: dict, dtype: str = "float64") -> str:
+    return (f"conv_matrix(torch.tensor({s['w']}, dtype=torch.{dtype}), {s['length']}, stride={s['stride']}, "
             f"padding={s['padding']})")
 
 
