@@ -311,3 +311,10 @@ def test_a_variant_that_is_nan_everywhere_is_never_matched():
     expected = np.arange(6.0).reshape(2, 3)
     assert matching_variants(broken, expected, [("all_nan", lambda: np.full((2, 3), np.nan))]) == []
     assert matching_variants(expected * 2, expected, [("doubled", lambda: expected * 2)]) == ["doubled"]
+
+
+def test_rounding_noise_is_not_called_an_offset():
+    e64 = np.random.default_rng(7).standard_normal((4, 6)) * 1e3
+    noisy = e64.astype(np.float32).astype(np.float64)
+    text = explain(noisy, e64, rtol=1e-9, atol=1e-12)
+    assert text is None or ("bias" not in text and "constant" not in text), text
