@@ -170,7 +170,7 @@ def attention_mask(lengths: torch.Tensor, T: int, causal: bool = True) -> torch.
     Args:
     - lengths: int64 tensor of shape (B,), 1 <= lengths[b] <= T
     - T: the padded length
-    - causal: whether query i may only attend to keys j <= i as well
+    - causal: whether query i may only attend to keys j <= i as well (default True)
 
     Returns:
     - a torch.bool tensor of shape (B, 1, T, T) (the 1 is the head axis) whose entry [b, 0, i, j] is
@@ -190,7 +190,8 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     Returns:
     - a tensor of the shape and dtype of scores: the softmax over the keys (the last axis) of the
       scores, where the masked scores were replaced by -inf first. Masked weights are exactly 0 and
-      every row sums to 1.
+      every row sums to 1. The scores may be of any size (even far below -1e9), so a large negative
+      number is no substitute for -inf. scores and mask are left unchanged: return a new tensor.
     """
     raise NotImplementedError("masked_softmax: replace this line with your solution (the docstring above says what to return)")
 
@@ -235,7 +236,10 @@ def dot_moments_monte_carlo(mu: float, sigma: float, d: int, n_samples: int, see
     Draw n_samples independent pairs (q, k), each vector with d i.i.d. N(mu, sigma^2) entries,
     and return the sample mean and the sample variance of the n_samples dot products.
     Use only a random generator seeded with ``seed`` (``np.random.default_rng(seed)`` or
-    ``torch.Generator().manual_seed(seed)``), so that the same arguments give the same result.
+    ``torch.Generator().manual_seed(seed)``), so that the same arguments give the same result and
+    another seed another one. Leave the global generators alone (no ``np.random.seed``,
+    ``torch.manual_seed``, ``np.random.normal`` or ``torch.randn`` without a generator): the caller's
+    random state must be the same after the call.
 
     Returns:
     - (mean, var), two Python floats

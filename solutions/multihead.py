@@ -88,9 +88,12 @@ class ScaledDotProductAttention(nn.Module):
         - v: values, shape ``(..., T_k, d_v)``
         - mask: None, or a boolean tensor that broadcasts to ``(..., T_q, T_k)``; True = may attend
 
+        ``q``, ``k``, ``v`` are float32 or float64 (all three the same), and the scores may be of any size
+        (use ``-inf`` for blocked keys). The arguments are left unchanged.
+
         Returns:
-        - the output, shape ``(..., T_q, d_v)``: row ``i`` is the weighted average of the value rows,
-          with weights ``softmax`` over the keys of ``q_i . k_j / sqrt(d_k)`` (blocked keys get 0)
+        - the output, shape ``(..., T_q, d_v)`` and the dtype of ``q``: row ``i`` is the weighted average of the
+          value rows, with weights ``softmax`` over the keys of ``q_i . k_j / sqrt(d_k)`` (blocked keys get 0)
         """
         # BEGIN SOLUTION
         scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])     # (..., T_q, T_k)
@@ -138,7 +141,8 @@ class MultiHeadAttention(nn.Module):
         - query: shape ``(B, T_q, D)``
         - key, value: shape ``(B, T_k, D)``
         - mask: None, or a boolean tensor of shape ``(T_q, T_k)`` (the same for every sequence) or
-          ``(B, T_q, T_k)`` (one per sequence), shared by all heads; True = may attend
+          ``(B, T_q, T_k)`` (one per sequence), shared by all heads; True = may attend. Leave it (and the
+          inputs) unchanged: ``mask.unsqueeze(1)`` makes a new view, ``mask.unsqueeze_(1)`` changes the caller's.
 
         Returns:
         - shape ``(B, T_q, D)``
@@ -208,7 +212,8 @@ def add_positional(x: torch.Tensor) -> torch.Tensor:
     """``x`` of shape ``(B, T, D)`` plus the sinusoidal encoding of its positions.
 
     Returns ``x + PE`` where ``PE = sinusoidal_positional_encoding(T, D)`` is added to every sequence of
-    the batch (token t of each sequence gets ``PE[t]``); the result has the dtype of ``x``.
+    the batch (token t of each sequence gets ``PE[t]``); the result has the dtype of ``x``, and ``x`` itself is
+    left unchanged (no ``x += ...``).
     """
     # BEGIN SOLUTION
     _, t, d = x.shape
@@ -221,7 +226,7 @@ def positional_demo(layer, x: torch.Tensor, perm, tol: float = 1e-5) -> tuple[bo
 
     Args:
     - layer: a function or module ``(B, T, D) -> (B, T, D)``, e.g. a Transformer encoder layer
-    - x, perm, tol: as in ``is_permutation_equivariant``
+    - x, perm, tol: as in ``is_permutation_equivariant`` (both checks use this ``tol``)
 
     Returns:
     - ``(without, with_pe)``: whether ``layer`` is permutation equivariant on ``x`` for ``perm``, and

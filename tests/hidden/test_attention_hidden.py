@@ -8,8 +8,10 @@ from gradescope_utils.autograder_utils.decorators import visibility, weight
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ..public.attention_support import (EXERCISE, attention_mask_variants, case_mask, case_scores, describe_tensor,
-                                        expect_mask, expect_mc, expect_weights, mask_cases, masked_softmax_variants)
+from ..public.attention_support import (ATTENTION_MASK_PROBES, EXERCISE, attention_mask_variants, case_mask,
+                                        case_scores, describe_scores, describe_tensor, expect_mask, expect_mc,
+                                        expect_weights, loop_attention_mask, mask_cases, mask_diagnosis,
+                                        softmax_diagnosis)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -22,9 +24,12 @@ def test_attention_mask_on_long_sequences(submission, reference, case):
     """attention_mask with up to 5 sequences of up to 16 tokens."""
     T, lengths, causal = case["T"], case["lengths"], case["causal"]
     expected = reference(EXERCISE).attention_mask(torch.tensor(lengths), T, causal=causal).numpy()
-    got = submission(EXERCISE).attention_mask(torch.tensor(lengths), T, causal=causal)
+    sub = submission(EXERCISE)
+    got = sub.attention_mask(torch.tensor(lengths), T, causal=causal)
     expect_mask(got, expected, f"attention_mask(torch.tensor({lengths}), {T}, causal={causal})",
-                attention_mask_variants(lengths, T, causal))
+                mask_diagnosis(lambda x: sub.attention_mask(torch.tensor(x[0]), x[1], causal=x[2]),
+                               lambda x: loop_attention_mask(*x), attention_mask_variants(), (lengths, T, causal),
+                               ATTENTION_MASK_PROBES))
 
 
 @weight(2)
@@ -36,10 +41,11 @@ def test_masked_softmax_on_wide_and_extreme_scores(submission, reference, case, 
     case = dict(case, spread=spread)
     scores, mask = case_scores(case), torch.from_numpy(case_mask(case))
     expected = reference(EXERCISE).masked_softmax(scores, mask)
-    got = submission(EXERCISE).masked_softmax(scores, mask)
-    what = (f"masked_softmax(scores, mask) with scores {describe_tensor(scores)} (entries up to about "
-            f"{3 * spread:g} in size), mask {describe_tensor(mask)}")
-    expect_weights(got, expected, what, lambda: masked_softmax_variants(scores, mask), reveal=False)
+    sub = submission(EXERCISE)
+    got = sub.masked_softmax(scores, mask)
+    size = f" (entries up to about {3 * spread:g} in size)" if not case["low"] else describe_scores(case)
+    what = f"masked_softmax(scores, mask) with scores {describe_tensor(scores)}{size}, mask {describe_tensor(mask)}"
+    expect_weights(got, expected, what, softmax_diagnosis(sub.masked_softmax, scores, mask), reveal=False)
 
 
 @weight(1)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from torch.nn import functional as F
 
 from autograder.checks import Mismatch, assert_close, exceeds, fail, hint_text, sympy_equivalent
+from autograder.diagnose import confirmed
 
 EXERCISE = "attention"
 
@@ -51,6 +52,18 @@ HINTS = {
     "mask_after_softmax": "mask before the softmax (fill with -inf, then softmax): zeroing weights after the "
                           "softmax leaves rows that no longer sum to 1.",
     "mask_not_applied": "the mask is not applied: masked positions must get weight exactly 0.",
+    "mask_finite_fill": "the masked scores were replaced by a large but finite negative number (like -1e9 or "
+                        "-1e4), not by -inf: when the other scores are even lower (here they are), the masked "
+                        "positions get the largest weights. Fill with float('-inf').",
+    "causal_default": "causal defaults to True: attention_mask(lengths, T) without the causal argument must give "
+                      "the causal padding mask (your function gives the right mask when causal=True is passed).",
+    "inputs_changed": "leave the arguments as they were: build a new tensor (masked_fill, torch.where) instead of "
+                      "changing scores or mask in place (masked_fill_, scores[...] = ..., +=).",
+    "mc_seed_ignored": "the result must depend on the seed argument: seed your generator with it "
+                       "(np.random.default_rng(seed)), not with a fixed number.",
+    "mc_global_rng": "use a generator of your own (np.random.default_rng(seed) or torch.Generator().manual_seed(seed)); "
+                     "seeding or drawing from the global generators (np.random.seed, np.random.normal, "
+                     "torch.manual_seed, torch.randn without a generator) changes the random state of the caller.",
     "zero_based_step": "time step 2 is the SECOND query q2 = (2, -1, 3) (steps are numbered from 1 in the "
                        "problem); index 2 in Python is the third one.",
     "step2_no_mask": "the first output at step 2 attends to ALL three keys (no mask); only the last part "
@@ -199,6 +212,13 @@ def numeric(m: sympy.Matrix) -> np.ndarray:
                       for x in m.row(i)] for i in range(m.rows)], dtype=np.float64)
 
 
+def unique_hint(found) -> str | None:
+    """The one misconception that explains the answer, or None when none or several do (``"id#n"`` names the
+    n-th variant of one misconception)."""
+    ids = list(dict.fromkeys(h.split("#")[0] for h in found))
+    return ids[0] if len(ids) == 1 else None
+
+
 def to_matrix(got):
     """The answer as a sympy Matrix: sympy matrices, nested lists, numpy arrays and tensors are accepted;
     a 1D sequence becomes a column. None when it is none of these."""
@@ -249,12 +269,15 @@ def _numerically_same(got: sympy.Matrix, wrong: sympy.Matrix) -> bool:
 
 
 def diagnose_matrix(got: sympy.Matrix, expected: sympy.Matrix, variants) -> str | None:
+    """The misconception whose answer ``got`` equals; None when none does or when several different ones do
+    (the by-hand data is fixed, so no second input can tell them apart)."""
+    found = []
     for hint, wrong in variants:
         if wrong.shape == expected.shape and _numerically_same(wrong, expected):
             continue                                   # this misconception gives the right answer here
         if _numerically_same(got, wrong):
-            return hint
-    return None
+            found.append(hint)
+    return unique_hint(found)
 
 
 def expect_by_hand(got, expected: sympy.Matrix, what: str, variants=(), vector: bool = False) -> None:
@@ -296,28 +319,63 @@ def loop_attention_mask(lengths: list[int], T: int, causal: bool) -> np.ndarray:
                      for n in lengths], dtype=bool).reshape(len(lengths), 1, T, T)
 
 
-def causal_variants(T: int) -> list:
-    right = loop_causal(T)
-    return [("wrong_triangle", right.T.copy()), ("diagonal", np.tril(right, -1)), ("inverted_mask", ~right),
-            ("inverted_mask", ~right.T)]
+# Each misconception is a function of the input, like the oracle, with one change. A hint is claimed only when
+# the student's function reproduces it on the failing input AND on every probe input below that tells it apart
+# from the right answer (autograder.diagnose.confirmed), and when exactly one misconception survives.
+def causal_variants() -> dict:
+    return {"wrong_triangle": lambda T: loop_causal(T).T.copy(), "diagonal": lambda T: np.tril(loop_causal(T), -1),
+            "inverted_mask": lambda T: ~loop_causal(T), "inverted_mask#2": lambda T: ~loop_causal(T).T}
 
 
-def padding_variants(lengths: list[int], T: int) -> list:
-    right = loop_padding(lengths, T)
-    return [("padding_off_by_one", loop_padding([n + 1 for n in lengths], T)), ("inverted_mask", ~right)]
+CAUSAL_PROBES = (4, 6)
 
 
-def attention_mask_variants(lengths: list[int], T: int, causal: bool) -> list:
+def padding_variants() -> dict:
+    return {"padding_off_by_one": lambda x: loop_padding([n + 1 for n in x[0]], x[1]),
+            "inverted_mask": lambda x: ~loop_padding(*x)}
+
+
+PADDING_PROBES = (([2, 4, 1, 3], 4), ([3, 1], 5))
+
+
+def _attention_mask_variant(kind: str, lengths: list[int], T: int, causal: bool) -> np.ndarray:
     right = loop_attention_mask(lengths, T, causal)
     causal_part = loop_causal(T) if causal else np.ones((T, T), dtype=bool)
     pad = loop_padding(lengths, T)
-    on_queries = pad[:, None, :, None] & causal_part[None, None]
-    upper = pad[:, None, None, :] & (loop_causal(T).T if causal else causal_part)[None, None]
-    out = [("padding_on_queries", on_queries), ("inverted_mask", ~right), ("head_axis", right[:, 0]),
-           ("padding_ignored", np.broadcast_to(causal_part, right.shape).copy())]
-    if causal:
-        out += [("wrong_triangle", upper), ("causal_ignored", np.broadcast_to(pad[:, None, None, :], right.shape))]
-    return out
+    if kind == "padding_on_queries":
+        return pad[:, None, :, None] & causal_part[None, None]
+    if kind == "inverted_mask":
+        return ~right
+    if kind == "head_axis":
+        return right[:, 0]
+    if kind == "padding_ignored":
+        return np.broadcast_to(causal_part, right.shape).copy()
+    if kind == "wrong_triangle":
+        return pad[:, None, None, :] & (loop_causal(T).T if causal else causal_part)[None, None]
+    if kind == "causal_ignored":                   # always causal, or never: both ignore the argument
+        return loop_attention_mask(lengths, T, not causal)
+    raise ValueError(kind)
+
+
+def attention_mask_variants() -> dict:
+    kinds = ("padding_on_queries", "inverted_mask", "head_axis", "padding_ignored", "wrong_triangle",
+             "causal_ignored")
+    return {kind: (lambda x, kind=kind: _attention_mask_variant(kind, *x)) for kind in kinds}
+
+
+ATTENTION_MASK_PROBES = (([2, 4, 3], 4, True), ([3, 1, 4, 2], 4, False), ([1, 5, 3], 5, True))
+
+
+def same_mask(a, b) -> bool:
+    a, b = as_numpy(a), as_numpy(b)
+    if a is None or b is None or a.shape != b.shape or a.dtype.kind not in "biuf":
+        return False
+    return bool(np.array_equal(a.astype(bool), b.astype(bool)))
+
+
+def mask_diagnosis(student, reference, variants: dict, failing, probes):
+    """A zero-argument function: the confirmed misconception of ``student`` on ``failing``, or None."""
+    return lambda: unique_hint(confirmed(student, reference, variants, failing, probes, same=same_mask))
 
 
 def as_numpy(value):
@@ -328,18 +386,11 @@ def as_numpy(value):
     return None
 
 
-def expect_mask(got, expected: np.ndarray, what: str, variants) -> None:
-    """A boolean mask: type, dtype, shape, then the entries."""
+def expect_mask(got, expected: np.ndarray, what: str, diagnose=lambda: None) -> None:
+    """A boolean mask: type, dtype, shape, then the entries. ``diagnose()``: the verified hint, or None."""
     g = as_numpy(got)
     if g is None:
         fail(what, got, reveal=False, detail="  (expected a torch.bool tensor)")
-
-    def diagnose():
-        for hint, wrong in variants:
-            if wrong.shape == g.shape and not (wrong.shape == expected.shape and np.array_equal(wrong, expected)) \
-                    and np.array_equal(g.astype(bool), wrong):
-                return hint
-        return None
 
     if g.shape != expected.shape:
         raise Mismatch(f"{what}\n  expected shape: {expected.shape}\n  got shape:      {tuple(g.shape)}"
@@ -367,45 +418,79 @@ def sdpa_weights(scores: torch.Tensor, mask) -> torch.Tensor:
     return F.scaled_dot_product_attention(scores, eye, eye, attn_mask=m, scale=1.0)
 
 
-@one_thread
-def masked_softmax_variants(scores: torch.Tensor, mask: torch.Tensor) -> list:
+FINITE_FILLS = (-1e4, -1e9, -1e10, -1e20, -1e30, -1e38)     # what students write instead of -inf
+
+
+def _softmax_variant(kind: str, scores: torch.Tensor, mask) -> torch.Tensor:
     m = torch.as_tensor(mask)
-    out = [("mask_zero", torch.softmax(scores.masked_fill(~m, 0.0), -1)),
-           ("softmax_axis", torch.softmax(scores.masked_fill(~m, float("-inf")), -2)),
-           ("inverted_mask", torch.softmax(scores.masked_fill(m, float("-inf")), -1)),
-           ("mask_after_softmax", torch.softmax(scores, -1) * m),
-           ("mask_not_applied", torch.softmax(scores, -1)),
-           ("mask_zero", torch.softmax(scores.masked_fill(~m, 0.0), -2))]
-    return out
+    if kind == "mask_zero":
+        return torch.softmax(scores.masked_fill(~m, 0.0), -1)
+    if kind == "mask_zero#queries":
+        return torch.softmax(scores.masked_fill(~m, 0.0), -2)
+    if kind == "softmax_axis":
+        return torch.softmax(scores.masked_fill(~m, float("-inf")), -2)
+    if kind == "inverted_mask":
+        return torch.softmax(scores.masked_fill(m, float("-inf")), -1)
+    if kind == "mask_after_softmax":
+        return torch.softmax(scores, -1) * m
+    if kind == "mask_not_applied":
+        return torch.softmax(scores, -1)
+    if kind.startswith("mask_finite_fill#"):
+        fill = float(kind.split("#")[1])
+        if fill < torch.finfo(scores.dtype).min:
+            raise ValueError("not representable")
+        return torch.softmax(scores.masked_fill(~m, fill), -1)
+    raise ValueError(kind)
 
 
-def diagnose_numeric(got, expected, variants) -> str | None:
-    g = as_numpy(got)
-    if g is None:
-        return None
-    g = g.astype(np.float64)
-    e = as_numpy(expected).astype(np.float64)
-    for hint, wrong in variants:
-        w = as_numpy(wrong).astype(np.float64)
-        if w.shape != g.shape or (w.shape == e.shape and np.allclose(w, e, equal_nan=True)):
-            continue
-        if np.allclose(g, w, rtol=1e-4, atol=1e-5, equal_nan=True):
-            return hint
-    return None
+def masked_softmax_variants() -> dict:
+    kinds = ["mask_zero", "mask_zero#queries", "softmax_axis", "inverted_mask", "mask_after_softmax",
+             "mask_not_applied"] + [f"mask_finite_fill#{fill:g}" for fill in FINITE_FILLS]
+    return {kind: one_thread(lambda x, kind=kind: _softmax_variant(kind, *x)) for kind in kinds}
 
 
-def expect_weights(got, expected: torch.Tensor, what: str, variants, reveal: bool = True) -> None:
+def _softmax_probe(T, lengths, H, seed, spread, mask_form, dtype, low=0.0, causal=True) -> tuple:
+    case = dict(T=T, lengths=lengths, causal=causal, H=H, seed=seed, spread=spread, mask_form=mask_form,
+                dtype=dtype, low=low)
+    return case_scores(case), torch.from_numpy(case_mask(case))
+
+
+def softmax_probes() -> tuple:
+    """Inputs that tell the misconceptions apart: a causal and padding mask, a padding-only mask, scores far
+    below every finite fill value."""
+    return (_softmax_probe(4, [2, 4], 2, 11, 1.0, "full", "float64"),
+            _softmax_probe(5, [3, 5], 1, 12, 2.0, "padding_only", "float32"),
+            _softmax_probe(4, [4, 2], 2, 13, 1.0, "full", "float64", low=1e6),
+            _softmax_probe(4, [3, 4], 1, 14, 1.0, "full", "float32", low=1e30, causal=False))
+
+
+def same_weights(a, b) -> bool:
+    a, b = as_numpy(a), as_numpy(b)
+    if a is None or b is None or a.shape != b.shape or a.dtype.kind not in "biuf":
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=1e-4, atol=1e-5, equal_nan=True))
+
+
+def softmax_diagnosis(func, scores, mask):
+    """A zero-argument function: the confirmed misconception of the student's masked_softmax, or None."""
+    return lambda: unique_hint(confirmed(lambda x: func(*x), one_thread(lambda x: sdpa_weights(*x)),
+                                         masked_softmax_variants(), (scores, mask), softmax_probes(),
+                                         same=same_weights))
+
+
+def expect_weights(got, expected: torch.Tensor, what: str, diagnose=lambda: None, reveal: bool = True) -> None:
     """Shape, values (float tolerances of the scores' dtype), then: masked weights exactly 0 and dtype."""
     try:
         assert_close(got, expected, what, reveal=reveal)
     except Mismatch as exc:
-        raise Mismatch(str(exc) + hint_text(diagnose_numeric(got, expected, variants()), HINTS)) from None
+        raise Mismatch(str(exc) + hint_text(diagnose(), HINTS)) from None
     g = as_numpy(got)
     leaked = (expected.numpy() == 0) & (g != 0)
     if leaked.any():
         where = tuple(int(i) for i in np.argwhere(leaked)[0])
-        raise Mismatch(f"{what}\n  masked positions must get weight exactly 0; at {where} got {g[where]!r}"
-                       + hint_text("mask_zero", HINTS))
+        raise Mismatch(f"{what}\n  masked positions must get weight exactly 0; at {where} got {g[where]!r} "
+                       f"(only a score of -inf gives exp(score) = 0 exactly)")
     want = str(expected.dtype).removeprefix("torch.")
     if str(g.dtype) != want:
         raise Mismatch(f"{what}\n  the values are right but the dtype is {g.dtype}; return the scores' dtype "
@@ -422,7 +507,8 @@ def mask_cases(draw, max_batch=3, max_heads=3, max_T=6):
                 H=draw(st.integers(1, max_heads), label="H"), seed=draw(st.integers(0, 2**16), label="seed"),
                 spread=draw(st.sampled_from([1.0, 4.0]), label="spread"),
                 mask_form=draw(st.sampled_from(["full", "causal_only", "padding_only"]), label="mask_form"),
-                dtype=draw(st.sampled_from(["float32", "float64"]), label="dtype"))
+                dtype=draw(st.sampled_from(["float32", "float64"]), label="dtype"),
+                low=draw(st.sampled_from([0.0, 0.0, 1e6, 1e30]), label="low"))
 
 
 def case_mask(case: dict) -> np.ndarray:
@@ -436,13 +522,66 @@ def case_mask(case: dict) -> np.ndarray:
 
 
 def case_scores(case: dict) -> torch.Tensor:
+    """Standard normal scores times ``spread``; with ``low``, all of them at or below -low (far below the finite
+    values people fill masks with): -low - |scores| (times low / 10 too when low is huge, so that they stay
+    distinct in float32)."""
     g = torch.Generator().manual_seed(case["seed"])
     shape = (len(case["lengths"]), case["H"], case["T"], case["T"])
-    return (torch.randn(shape, generator=g, dtype=torch.float64) * case["spread"]).to(getattr(torch, case["dtype"]))
+    scores = torch.randn(shape, generator=g, dtype=torch.float64) * case["spread"]
+    low = case.get("low", 0.0)
+    if low:
+        scores = -scores.abs() * (low / 10 if low > 1e9 else 1.0) - low
+    return scores.to(getattr(torch, case["dtype"]))
+
+
+def describe_scores(case: dict) -> str:
+    low = case.get("low", 0.0)
+    return f" (all at or below {-low:g})" if low else ""
 
 
 def describe_tensor(x) -> str:
     return f"<{tuple(x.shape)} {str(x.dtype).removeprefix('torch.')} tensor>"
+
+
+# ---------------------------------------------------------------- probes (run beside the student's code)
+def masked_softmax_keeps_inputs(func, scores, mask) -> list[str]:
+    """Probe: call ``func(scores, mask)`` and return the names of the arguments it changed in place."""
+    before = {"scores": scores.clone(), "mask": mask.clone()}
+    func(scores, mask)
+    now = {"scores": scores, "mask": mask}
+    return [name for name, old in before.items()
+            if now[name].shape != old.shape or now[name].dtype != old.dtype or not torch.equal(now[name], old)]
+
+
+masked_softmax_keeps_inputs.describes = "masked_softmax"
+
+
+def _pair(value):
+    try:
+        return [float(v) for v in value]
+    except Exception:   # the comparison reports what came back
+        return repr(value)[:200]
+
+
+def monte_carlo_report(func, args: tuple, other_seed: int) -> dict:
+    """Probe: the student's Monte Carlo twice with ``args``, once with another seed, and which global random
+    generators (Python's random, NumPy's, torch's) it changed."""
+    states = (random.getstate(), np.random.get_state(), torch.get_rng_state())
+    first = _pair(func(*args))
+    second = _pair(func(*args))
+    other = _pair(func(*args[:-1], other_seed))
+    changed = []
+    if random.getstate() != states[0]:
+        changed.append("Python's random")
+    now = np.random.get_state()
+    if now[0] != states[1][0] or not np.array_equal(now[1], states[1][1]) or tuple(now[2:]) != tuple(states[1][2:]):
+        changed.append("numpy's np.random")
+    if not torch.equal(torch.get_rng_state(), states[2]):
+        changed.append("torch's global generator")
+    return {"first": first, "second": second, "other": other, "changed": changed}
+
+
+monte_carlo_report.describes = "dot_moments_monte_carlo"
 
 
 # ---------------------------------------------------------------- Part D: moments of q . k
@@ -520,8 +659,8 @@ def expect_expression(got, expected, what: str, variants=()) -> None:
         raise Mismatch(f"{what}\n  uses the symbols {extra}; allowed: mu, sigma, d" + hint_text("symbols", HINTS))
     if sympy_equivalent(g, expected):
         return
-    hint = next((h for h, wrong in variants if not _agree_at_points(wrong, expected) and _agree_at_points(g, wrong)),
-                None)
+    hint = unique_hint([h for h, wrong in variants
+                        if not _agree_at_points(wrong, expected) and _agree_at_points(g, wrong)])
     fail(what + " is not right", got, reveal=False, hint=hint, hints=HINTS)
 
 
@@ -561,12 +700,10 @@ def expect_mc(got, mu: float, sigma: float, d: int, n: int, what: str, reveal: b
     tol_mean, tol_var = mc_tolerances(mu, sigma, d, n)
     if abs(g[0] - mean) <= tol_mean and abs(g[1] - var) <= tol_var:
         return
-    hint = None
     tm, tv = mc_tolerances(mu, sigma, d, n, z=10.0)     # looser: only to name a likely mistake
-    for h, (wm, wv) in mc_variants(mu, sigma, d):
-        if abs(g[0] - wm) <= tm and abs(g[1] - wv) <= tv:
-            hint = h
-            break
+    hint = unique_hint([h for h, (wm, wv) in mc_variants(mu, sigma, d)
+                        if abs(g[0] - wm) <= tm and abs(g[1] - wv) <= tv
+                        and not (abs(wm - mean) <= tol_mean and abs(wv - var) <= tol_var)])
     lines = [what, f"  got (mean, var) = {g}"]
     if reveal:
         lines.append(f"  the exact moments are E = {mean:.6g}, Var = {var:.6g}; a correct estimate from {n} samples "

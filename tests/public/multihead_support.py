@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from autograder.checks import TOLERANCES, Mismatch, assert_close, hint_text
+from autograder.diagnose import confirmed
 from autograder.rules import names_used
 
 EXERCISE = "multihead"
@@ -42,6 +43,9 @@ HINTS = {
                       "weight; fill them with float('-inf') before the softmax.",
     "mask_after_softmax": "the weights were multiplied by the mask after the softmax, so the rows no longer sum "
                           "to 1: mask the scores (with -inf) before the softmax instead.",
+    "mask_finite_fill": "blocked scores were set to a large but finite negative number (like -1e4 or -1e9), not "
+                        "-inf: when the allowed scores are even lower (here they are), the blocked keys get the "
+                        "weight. Fill with float('-inf').",
     "mask_heads_axis": "a per-sequence mask of shape (B, T_q, T_k) lines up with the HEAD axis of the "
                        "(B, h, T_q, T_k) scores unless you add a head axis: use mask.unsqueeze(1).",
     "no_output_projection": "the concatenated heads are returned without the output projection w_o.",
@@ -59,9 +63,17 @@ HINTS = {
                       "testing exact equality.",
     "tolerance": "compare the largest absolute difference with the tol argument (<= tol means equivariant); "
                  "do not use a fixed tolerance or torch.allclose's relative one.",
-    "positional_shape": "the encoding has shape (T, D): use x's second and third dimensions (T = x.shape[1], "
-                        "D = x.shape[2]) and add it to every sequence of the batch.",
     "positional_not_added": "return x PLUS the encoding, not the encoding alone.",
+    "tol_default": "tol defaults to 1e-5: called without tol, your function must compare with 1e-5 (it gives the "
+                   "right answer when tol=1e-5 is passed).",
+    "demo_tol": "pass positional_demo's tol on to is_permutation_equivariant (both checks use the tol you are "
+                "given; your answers are the ones for tol=1e-5).",
+    "dropout_on_output": "dropout acts on the attention WEIGHTS (self.dropout(softmax(scores)) @ v), not on the "
+                         "output: your training-mode output is the dropped-out output (weights @ v).",
+    "inputs_changed": "leave the arguments as they were: build new tensors (mask.unsqueeze(1), masked_fill) "
+                      "instead of changing them in place (unsqueeze_, masked_fill_, +=, [...] = ...).",
+    "dtype_kept": "return the dtype of the inputs: float64 q, k, v give a float64 output (no .float(), and no "
+                  "tensors created in float32 that the result is cast to).",
 }
 
 # ---------------------------------------------------------------- rule
@@ -105,7 +117,7 @@ def check_source_rule(sub) -> None:
 
 
 # ---------------------------------------------------------------- strategies and data
-SDPA_MASKS = ("none", "causal", "keys", "full")
+SDPA_MASKS = ("none", "causal", "keys", "full", "padding")
 MHA_MASKS = ("none", "causal", "shared", "per_sequence")
 
 
@@ -122,7 +134,8 @@ def sdpa_cases(draw, max_batch=2, max_heads=2, max_t=5, max_d=8, masks=SDPA_MASK
         mask = "keys"
     return dict(lead=tuple(lead), t_q=t_q, t_k=t_k, d_k=draw(st.integers(1, max_d), label="d_k"),
                 d_v=draw(st.integers(1, max_d), label="d_v"), mask=mask,
-                seed=draw(st.integers(0, 2**16), label="seed"))
+                seed=draw(st.integers(0, 2**16), label="seed"),
+                dtype=draw(st.sampled_from(["float32", "float64"]), label="dtype"))
 
 
 @st.composite
@@ -148,8 +161,9 @@ def mha_case(batch, heads, d_model, t_q, t_k=None, cross=False, mask="none", bia
                 mask=mask, bias=bias, seed=seed)
 
 
-def sdpa_case(lead, t_q, t_k, d_k, d_v, mask="none", seed=0) -> dict:
-    return dict(lead=tuple(lead), t_q=t_q, t_k=t_k, d_k=d_k, d_v=d_v, mask=mask, seed=seed)
+def sdpa_case(lead, t_q, t_k, d_k, d_v, mask="none", seed=0, dtype="float32", low=0.0) -> dict:
+    """``low``: queries and keys of opposite signs scaled so that every score is at or below about -low."""
+    return dict(lead=tuple(lead), t_q=t_q, t_k=t_k, d_k=d_k, d_v=d_v, mask=mask, seed=seed, dtype=dtype, low=low)
 
 
 def random_mask(g, shape) -> torch.Tensor:
@@ -168,16 +182,22 @@ def make_mask(g, kind: str, lead: tuple, t_q: int, t_k: int):
         return torch.ones(t_q, t_k, dtype=torch.bool).tril()
     if kind in ("keys", "shared"):
         return random_mask(g, (t_q, t_k))
+    if kind == "padding":                             # one key mask per batch item, broadcast over heads and queries
+        return random_mask(g, (lead[0], *[1] * len(lead[1:]), 1, t_k))
     return random_mask(g, (*lead, t_q, t_k))          # "full" / "per_sequence"
 
 
 def make_sdpa_data(case: dict) -> dict:
     g = torch.Generator().manual_seed(case["seed"])
     lead, t_q, t_k = case["lead"], case["t_q"], case["t_k"]
-    q = torch.randn(*lead, t_q, case["d_k"], generator=g)
-    k = torch.randn(*lead, t_k, case["d_k"], generator=g)
-    v = torch.randn(*lead, t_k, case["d_v"], generator=g)
-    return dict(q=q, k=k, v=v, mask=make_mask(g, case["mask"], lead, t_q, t_k))
+    dtype = getattr(torch, case.get("dtype", "float32"))
+    q = torch.randn(*lead, t_q, case["d_k"], generator=g, dtype=torch.float64)
+    k = torch.randn(*lead, t_k, case["d_k"], generator=g, dtype=torch.float64)
+    v = torch.randn(*lead, t_k, case["d_v"], generator=g, dtype=torch.float64)
+    if case.get("low"):     # q . k = -sum |q_i| |k_i| * scale^2: every score far below zero
+        scale = math.sqrt(case["low"] * math.sqrt(case["d_k"]) / case["d_k"])
+        q, k = (q.abs() + 1) * scale, -(k.abs() + 1) * scale
+    return dict(q=q.to(dtype), k=k.to(dtype), v=v.to(dtype), mask=make_mask(g, case["mask"], lead, t_q, t_k))
 
 
 PROJECTIONS = ("w_q", "w_k", "w_v", "w_o")
@@ -205,9 +225,12 @@ def describe_sdpa(case: dict) -> str:
     lead = case["lead"]
     data_mask = {"none": "None", "causal": f"causal ({case['t_q']}, {case['t_k']})",
                  "keys": f"random ({case['t_q']}, {case['t_k']})",
-                 "full": f"random {(*lead, case['t_q'], case['t_k'])}"}[case["mask"]]
+                 "full": f"random {(*lead, case['t_q'], case['t_k'])}",
+                 "padding": f"random {(lead[0], *[1] * len(lead[1:]), 1, case['t_k'])}"}[case["mask"]]
+    dtype = case.get("dtype", "float32")
+    low = f"; every score below -{case['low']:g}" if case.get("low") else ""
     return (f"ScaledDotProductAttention()(q {(*lead, case['t_q'], case['d_k'])}, k {(*lead, case['t_k'], case['d_k'])}, "
-            f"v {(*lead, case['t_k'], case['d_v'])}, mask={data_mask})  [data seed {case['seed']}]")
+            f"v {(*lead, case['t_k'], case['d_v'])}, mask={data_mask}), {dtype}  [data seed {case['seed']}{low}]")
 
 
 def describe_mha(case: dict) -> str:
@@ -276,6 +299,8 @@ def attention_variant(q, k, v, mask, scale="sqrt", softmax_dim=-1, mask_mode="ri
             scores = scores.masked_fill(mask, float("-inf"))
         elif mask_mode == "zero":
             scores = scores.masked_fill(~mask, 0.0)
+        elif isinstance(mask_mode, float):                # a finite fill value instead of -inf
+            scores = scores.masked_fill(~mask, mask_mode)
         elif mask_mode == "after":
             weights = torch.softmax(scores, dim=softmax_dim) * mask
     if weights is None:
@@ -291,13 +316,8 @@ ATTENTION_VARIANTS = [
     ("mask_inverted", dict(mask_mode="inverted")),
     ("mask_zero_fill", dict(mask_mode="zero")),
     ("mask_after_softmax", dict(mask_mode="after")),
+    *[("mask_finite_fill", dict(mask_mode=fill)) for fill in (-1e4, -1e9, -1e10, -1e20, -1e30)],
 ]
-
-
-def sdpa_candidates(data: dict) -> list[tuple[str, torch.Tensor]]:
-    q, k, v = data["q"].double(), data["k"].double(), data["v"].double()
-    return [(hint, attention_variant(q, k, v, data["mask"], **flags)) for hint, flags in ATTENTION_VARIANTS
-            if data["mask"] is not None or not hint.startswith("mask")]
 
 
 def mha_variant(data: dict, case: dict, split_ok=True, merge_ok=True, out_proj=True, heads_mask_ok=True,
@@ -319,24 +339,6 @@ def mha_variant(data: dict, case: dict, split_ok=True, merge_ok=True, out_proj=T
     return F.linear(merged, *w["w_o"]) if out_proj else merged
 
 
-def mha_candidates(data: dict, case: dict) -> list[tuple[str, torch.Tensor]]:
-    variants = [(hint, flags) for hint, flags in ATTENTION_VARIANTS
-                if data["mask"] is not None or not hint.startswith("mask")]
-    variants += [("scale_d_model", dict(scale=math.sqrt(case["d_model"]))),
-                 ("head_order", dict(split_ok=False)), ("head_order", dict(merge_ok=False)),
-                 ("head_order", dict(split_ok=False, merge_ok=False)),
-                 ("no_output_projection", dict(out_proj=False))]
-    if case["mask"] == "per_sequence" and case["batch"] == case["heads"]:
-        variants.append(("mask_heads_axis", dict(heads_mask_ok=False)))
-    made = []
-    for hint, flags in variants:
-        try:
-            made.append((hint, mha_variant(data, case, **flags)))
-        except RuntimeError:
-            continue
-    return made
-
-
 # Student outputs are float32 (from float32 inputs and weights); the oracles run in float64.
 RTOL, ATOL = TOLERANCES["float32"]
 
@@ -349,15 +351,58 @@ def close(got, expected, rtol=None, atol=None) -> bool:
                                equal_nan=True))
 
 
-def diagnose(got, expected: torch.Tensor, candidates) -> str | None:
-    """The hint text of every known misconception that explains ``got`` (joined with "or:"), or None."""
-    if not isinstance(got, torch.Tensor):
-        return None
-    found = []
-    for hint, wrong in candidates:
-        if wrong.shape == got.shape and not close(wrong, expected) and close(got, wrong) and hint not in found:
-            found.append(hint)
-    return "\n  or: ".join(HINTS[h] for h in found) or None
+def unique_hint(found) -> str | None:
+    """The one misconception id among ``found`` ("id#n" names the n-th variant of one), or None when there are
+    none or several."""
+    ids = list(dict.fromkeys(h.split("#")[0] for h in found))
+    return ids[0] if len(ids) == 1 else None
+
+
+def same_output(a, b) -> bool:
+    return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and close(a, b)
+
+
+def diagnose(student, reference, variants: dict, failing, probes) -> str | None:
+    """The id of the one misconception that reproduces the student's output on the failing case and on every
+    probe case that tells it apart from the right answer (autograder.diagnose.confirmed), or None."""
+    return unique_hint(confirmed(student, reference, variants, failing, probes, same=same_output))
+
+
+# Cases that tell the misconceptions apart (several heads, T_q != T_k, masks of every kind, B == h for the
+# per-sequence mask, scores far below -1e4).
+SDPA_PROBES = (sdpa_case((2,), 3, 4, 3, 2, mask="full", seed=31),
+               sdpa_case((1, 2), 4, 4, 2, 3, mask="causal", seed=32, dtype="float64"),
+               sdpa_case((2,), 2, 3, 4, 2, mask="keys", seed=33, low=1e12))
+MHA_PROBES = (mha_case(batch=2, heads=2, d_model=8, t_q=3, mask="causal", seed=3),
+              mha_case(batch=2, heads=2, d_model=4, t_q=2, t_k=5, cross=True, mask="per_sequence", seed=5),
+              mha_case(batch=2, heads=4, d_model=8, t_q=4, t_k=3, cross=True, mask="shared", bias=False, seed=21))
+
+
+def sdpa_variants() -> dict:
+    def make(flags):
+        def variant(case):
+            data = make_sdpa_data(case)
+            return attention_variant(data["q"].double(), data["k"].double(), data["v"].double(), data["mask"],
+                                     **flags)
+        return variant
+    return {f"{hint}#{n}": make(flags) for n, (hint, flags) in enumerate(ATTENTION_VARIANTS)}
+
+
+def mha_variants() -> dict:
+    flags_list = [*ATTENTION_VARIANTS, ("scale_d_model", dict(scale="d_model")),
+                  ("head_order", dict(split_ok=False)), ("head_order", dict(merge_ok=False)),
+                  ("head_order", dict(split_ok=False, merge_ok=False)),
+                  ("no_output_projection", dict(out_proj=False)), ("mask_heads_axis", dict(heads_mask_ok=False))]
+
+    def make(flags):
+        def variant(case):
+            if flags.get("scale") == "d_model":
+                flags_ = dict(flags, scale=math.sqrt(case["d_model"]))
+            else:
+                flags_ = flags
+            return mha_variant(make_mha_data(case), case, **flags_)
+        return variant
+    return {f"{hint}#{n}": make(flags) for n, (hint, flags) in enumerate(flags_list)}
 
 
 # ---------------------------------------------------------------- probes (run beside the student's code)
@@ -399,10 +444,12 @@ def run_mha(layer, weights, query, key, value, mask, grad_out=None, train=False)
     x = inputs["query"]
     for p in layer.parameters():
         p.grad = None
+    args = {**inputs, "mask": mask}
+    before = {name: None if t is None else t.detach().clone() for name, t in args.items()}
     out = layer(x, inputs.get("key", x), inputs.get("value", x), mask)
     if not isinstance(out, torch.Tensor):
         return {"problem": f"the layer returned a {type(out).__name__}, not a tensor"}
-    result = {"out": out.detach().clone()}
+    result = {"out": out.detach().clone(), "changed": changed_arguments(before, args)}
     if not grads or tuple(out.shape) != tuple(grad_out.shape):
         return result
     if not out.requires_grad:
@@ -426,6 +473,23 @@ def run_sdpa(module, q, k, v, mask, train=False):
 
 
 run_sdpa.describes = "ScaledDotProductAttention.forward"
+
+
+def changed_arguments(before: dict, now: dict) -> list[str]:
+    """The names of the tensors in ``now`` that differ (shape, dtype or values) from their copies in ``before``."""
+    return [name for name, old in before.items() if old is not None and not (
+        now[name].shape == old.shape and now[name].dtype == old.dtype and torch.equal(now[name].detach(), old))]
+
+
+def run_sdpa_checked(module, q, k, v, mask, train=False) -> dict:
+    """Probe: ``run_sdpa``, and which arguments the call changed in place."""
+    args = {"q": q, "k": k, "v": v, "mask": mask}
+    before = {name: None if t is None else t.clone() for name, t in args.items()}
+    out = run_sdpa(module, q, k, v, mask, train)
+    return {"out": out, "changed": changed_arguments(before, args)}
+
+
+run_sdpa_checked.describes = "ScaledDotProductAttention.forward"
 
 
 # ---------------------------------------------------------------- permutation equivariance
@@ -463,7 +527,7 @@ FUNCTION_TEXT = {
 
 def build_function(spec: dict):
     """A float64 function (B, T, D) -> (B, T, D) described by ``spec`` (kind, d_model, heads, seed, t, tol)."""
-    key = (spec["kind"], spec["d_model"], spec["heads"], spec["seed"], spec.get("t", 5), spec.get("tol", 1e-5))
+    key = (spec["kind"], spec["d_model"], spec["heads"], spec["seed"], spec.get("t", 5), tol_of(spec))
     if key not in _BUILT:
         _BUILT[key] = _build(*key)
     return _BUILT[key]
@@ -506,6 +570,15 @@ def _build(kind: str, d: int, heads: int, seed: int, t: int, tol: float):
     return functions[kind]
 
 
+DEFAULT_TOL = 1e-5
+
+
+def tol_of(case: dict) -> float:
+    """The tolerance a case uses: its own, or the functions' default when it calls them without tol (None)."""
+    tol = case.get("tol", DEFAULT_TOL)
+    return DEFAULT_TOL if tol is None else tol
+
+
 @st.composite
 def equivariance_cases(draw, kinds=EQUIVARIANT + NOT_EQUIVARIANT, max_batch=2, max_t=5, max_width=8):
     heads = draw(st.integers(1, 2), label="heads")
@@ -513,11 +586,14 @@ def equivariance_cases(draw, kinds=EQUIVARIANT + NOT_EQUIVARIANT, max_batch=2, m
     t = draw(st.integers(2, max_t), label="T")
     return dict(kind=draw(st.sampled_from(kinds), label="function"), batch=draw(st.integers(1, max_batch), label="B"),
                 t=t, d_model=d, heads=heads, perm=draw(st.permutations(list(range(t))), label="perm"),
-                tol=draw(st.sampled_from([1e-5, 1e-3, 1e-8]), label="tol"), seed=draw(st.integers(0, 2**16)))
+                tol=draw(st.sampled_from([1e-5, 1e-3, 1e-8, None]), label="tol (None: the default)"),
+                seed=draw(st.integers(0, 2**16)), perm_tensor=draw(st.booleans(), label="perm as a tensor"))
 
 
-def eq_case(kind, batch, t, d_model, heads, perm, tol=1e-5, seed=0) -> dict:
-    return dict(kind=kind, batch=batch, t=t, d_model=d_model, heads=heads, perm=list(perm), tol=tol, seed=seed)
+def eq_case(kind, batch, t, d_model, heads, perm, tol=1e-5, seed=0, perm_tensor=False) -> dict:
+    """A setting written by hand; ``tol=None`` calls the function without tol (its default)."""
+    return dict(kind=kind, batch=batch, t=t, d_model=d_model, heads=heads, perm=list(perm), tol=tol, seed=seed,
+                perm_tensor=perm_tensor)
 
 
 def make_x(case: dict) -> torch.Tensor:
@@ -526,9 +602,11 @@ def make_x(case: dict) -> torch.Tensor:
 
 
 def describe_eq(case: dict, func: str) -> str:
-    tol = f", tol={case['tol']!r}" if func != "equivariance_error" else ""
-    return (f"{func}(f, x, perm={case['perm']}{tol}) with f = {FUNCTION_TEXT[case['kind']]}, "
-            f"x float64 of shape {(case['batch'], case['t'], case['d_model'])}  [data seed {case['seed']}]")
+    tol = f", tol={case['tol']!r}" if func != "equivariance_error" and case.get("tol") is not None else ""
+    default = "  (tol left at its default)" if func != "equivariance_error" and case.get("tol") is None else ""
+    perm = f"torch.tensor({case['perm']})" if case.get("perm_tensor") else f"{case['perm']}"
+    return (f"{func}(f, x, perm={perm}{tol}) with f = {FUNCTION_TEXT[case['kind']]}, "
+            f"x float64 of shape {(case['batch'], case['t'], case['d_model'])}  [data seed {case['seed']}]{default}")
 
 
 def errors(case: dict, f=None) -> dict[str, float]:
@@ -540,12 +618,16 @@ def errors(case: dict, f=None) -> dict[str, float]:
         fx, fpx = f(x), f(x[:, perm])
         return {"right": float((fpx - fx[:, perm]).abs().max()),
                 "inverse_permutation": float((fpx - fx[:, inverse]).abs().max()),
-                "invariance": float((fpx - fx).abs().max())}
+                "invariance": float((fpx - fx).abs().max()),
+                "allclose_tol": bool(torch.allclose(fpx, fx[:, perm], atol=tol_of(case))),
+                "allclose_default": bool(torch.allclose(fpx, fx[:, perm]))}
 
 
 def call_check(func, spec: dict, x, perm, tol=None):
     """Probe: the student's ``func(f, x, perm[, tol])`` with f built from ``spec`` here, next to it."""
     f = build_function(spec)
+    if spec.get("perm_tensor"):
+        perm = torch.tensor(perm)
     return func(f, x, perm) if tol is None else func(f, x, perm, tol)
 
 
@@ -568,9 +650,21 @@ def call_is_equivariant(func, spec: dict, x, perm, tol):
 call_is_equivariant.describes = "is_permutation_equivariant"
 
 
+def add_positional_report(func, x) -> dict:
+    """Probe: the student's ``add_positional(x)``, and whether it changed ``x`` in place."""
+    before = x.clone()
+    out = func(x)
+    return {"out": out.detach().clone() if isinstance(out, torch.Tensor) else out,
+            "changed": not (x.shape == before.shape and x.dtype == before.dtype and torch.equal(x, before))}
+
+
+add_positional_report.describes = "add_positional"
+
+
 def call_demo(func, spec: dict, x, perm, tol):
-    """Probe: the student's ``positional_demo(layer, x, perm, tol)`` with the layer built from ``spec``."""
-    return func(build_function(spec), x, perm, tol)
+    """Probe: the student's ``positional_demo(layer, x, perm[, tol])`` with the layer built from ``spec``."""
+    layer = build_function(spec)
+    return func(layer, x, perm) if tol is None else func(layer, x, perm, tol)
 
 
 call_demo.describes = "positional_demo"
@@ -609,15 +703,37 @@ def as_bool(value):
 
 
 # ---------------------------------------------------------------- checks used by the tests
+def student_sdpa(sub):
+    """The student's ScaledDotProductAttention as a function of a case (for the diagnosis)."""
+    def run(case):
+        data = make_sdpa_data(case)
+        return sub.run_probe(run_sdpa, sub.ScaledDotProductAttention(), data["q"], data["k"], data["v"],
+                             data["mask"])
+    return run
+
+
 def check_sdpa(sub, case: dict, oracle=None, reveal: bool = True) -> None:
     data = make_sdpa_data(case)
     module = sub.ScaledDotProductAttention()
-    got = sub.run_probe(run_sdpa, module, data["q"], data["k"], data["v"], data["mask"])
+    report = sub.run_probe(run_sdpa_checked, module, data["q"], data["k"], data["v"], data["mask"])
+    got = report["out"]
     expected = sdpa_oracle(data) if oracle is None else oracle(data)
     source = "F.scaled_dot_product_attention" if oracle is None else "the reference"
-    if not close(got, expected):
+    rtol, atol = TOLERANCES["float64"] if case.get("dtype") == "float64" else (RTOL, ATOL)
+    if not close(got, expected, rtol, atol):
+        hint = diagnose(student_sdpa(sub), lambda c: sdpa_oracle(make_sdpa_data(c)), sdpa_variants(), case,
+                        SDPA_PROBES)
         assert_close(got, expected, f"{describe_sdpa(case)}\n  output, compared with {source}:", reveal=reveal,
-                     hint=diagnose(got, expected, sdpa_candidates(data)), rtol=RTOL, atol=ATOL)
+                     hint=hint, hints=HINTS, rtol=rtol, atol=atol)
+    want = data["q"].dtype
+    if isinstance(got, torch.Tensor) and got.dtype != want:
+        raise Mismatch(f"{describe_sdpa(case)}\n  the values are right, but the output is "
+                       f"{str(got.dtype).removeprefix('torch.')} for {str(want).removeprefix('torch.')} inputs"
+                       + hint_text("dtype_kept", HINTS))
+    if report["changed"]:
+        raise Mismatch(f"{describe_sdpa(case)}\n  the output is right, but the call changed its argument"
+                       f"{'s' if len(report['changed']) > 1 else ''} {', '.join(report['changed'])} in place"
+                       + hint_text("inputs_changed", HINTS))
 
 
 def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
@@ -625,6 +741,19 @@ def grad_tolerance(expected: torch.Tensor) -> tuple[float, float]:
     scales with the largest entry (as for the output, whose entries are O(1))."""
     scale = float(expected.abs().max()) if expected.numel() else 1.0
     return 1e-5, 1e-5 * max(1.0, scale)
+
+
+def student_mha(sub):
+    """The student's MultiHeadAttention (eval mode, no dropout) as a function of a case (for the diagnosis)."""
+    def run(case):
+        data = make_mha_data(case)
+        layer = sub.MultiHeadAttention(case["d_model"], case["heads"], bias=case["bias"])
+        key, value = (data["key"], data["value"]) if case["cross"] else (None, None)
+        got = sub.run_probe(run_mha, layer, data["weights"], data["query"], key, value, data["mask"])
+        if "problem" in got:
+            raise ValueError(got["problem"])
+        return got["out"]
+    return run
 
 
 def check_mha(sub, case: dict, grads: bool = False, oracle=None, reveal: bool = True, dropout: float = 0.0) -> None:
@@ -640,8 +769,14 @@ def check_mha(sub, case: dict, grads: bool = False, oracle=None, reveal: bool = 
     expected = mha_oracle(data, case, grads) if oracle is None else oracle(data, case, grads)
     source = "F.scaled_dot_product_attention with the same weights" if oracle is None else "the reference layer"
     if not close(got["out"], expected["out"]):
+        hint = None if dropout else diagnose(student_mha(sub), lambda c: mha_oracle(make_mha_data(c), c)["out"],
+                                             mha_variants(), case, MHA_PROBES)
         assert_close(got["out"], expected["out"], f"{what}\n  output, compared with {source}:", reveal=reveal,
-                     hint=diagnose(got["out"], expected["out"], mha_candidates(data, case)), rtol=RTOL, atol=ATOL)
+                     hint=hint, hints=HINTS, rtol=RTOL, atol=ATOL)
+    if got.get("changed") and not grads:      # checked once (the forward test), not again with the gradients
+        raise Mismatch(f"{what}\n  the output is right, but the call changed its argument"
+                       f"{'s' if len(got['changed']) > 1 else ''} {', '.join(got['changed'])} in place"
+                       + hint_text("inputs_changed", HINTS))
     if not grads:
         return
     if got.get("no_graph"):
@@ -676,42 +811,79 @@ def reference_sdpa_oracle(module):
     return oracle
 
 
+# Settings that tell the misconceptions of the equivariance check apart: a 4-cycle on an equivariant layer
+# (rounding errors, and the inverse permutation differs from perm), a permutation-invariant function, deviations
+# just below and just above tol, a tol far from the default.
+EQ_PROBES = (eq_case("encoder", 2, 4, 4, 2, [1, 2, 3, 0]), eq_case("sort_tokens", 2, 3, 2, 1, [2, 0, 1]),
+             eq_case("nearly", 1, 4, 4, 1, [3, 2, 1, 0], tol=1e-3), eq_case("ramp", 1, 4, 4, 1, [1, 0, 2, 3], tol=1e-8))
+
+
+def close_floats(a, b) -> bool:
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def same_answer(a, b) -> bool:
+    return a is not None and b is not None and a == b
+
+
+def error_variants() -> dict:
+    return {h: (lambda case, h=h: errors(case)[h]) for h in ("inverse_permutation", "invariance")}
+
+
+def is_equivariant_variants() -> dict:
+    def right(name):
+        return lambda case: errors(case)[name] <= tol_of(case)
+    return {"exact_equality": lambda case: errors(case)["right"] == 0,
+            "inverse_permutation": right("inverse_permutation"), "invariance": right("invariance"),
+            "tolerance#fixed": lambda case: errors(case)["right"] <= DEFAULT_TOL,
+            "tolerance#allclose": lambda case: errors(case)["allclose_tol"],
+            "tolerance#allclose_default": lambda case: errors(case)["allclose_default"]}
+
+
 def check_equivariance_error(sub, case: dict, reveal: bool = True) -> None:
     func = sub.get_attr("equivariance_error")
-    got = sub.run_probe(call_equivariance_error, func, case, make_x(case), case["perm"])
+
+    def student(c):
+        return as_float(sub.run_probe(call_equivariance_error, func, c, make_x(c), c["perm"]))
+
+    value = student(case)
     errs = errors(case)
     what = describe_eq(case, "equivariance_error")
-    value = as_float(got)
     if value is None:
-        raise Mismatch(f"{what}\n  expected: a float (the largest absolute difference)\n  got:      {got!r}")
+        raise Mismatch(f"{what}\n  expected: a float (the largest absolute difference)\n  got:      "
+                       f"{sub.run_probe(call_equivariance_error, func, case, make_x(case), case['perm'])!r}")
     # The student's f and ours are the same float64 computation; only the order of a max could differ.
-    if not math.isclose(value, errs["right"], rel_tol=1e-6, abs_tol=1e-9):
-        hints = [h for h in ("inverse_permutation", "invariance")
-                 if math.isclose(value, errs[h], rel_tol=1e-6, abs_tol=1e-9)
-                 and not math.isclose(errs[h], errs["right"], rel_tol=1e-6, abs_tol=1e-9)]
+    if not close_floats(value, errs["right"]):
+        hint = unique_hint(confirmed(student, lambda c: errors(c)["right"], error_variants(), case, EQ_PROBES,
+                                     same=close_floats))
         expected = f"{errs['right']!r}   (max |f(x[:, perm]) - f(x)[:, perm]|)" if reveal else "(hidden)"
-        raise Mismatch(f"{what}\n  expected: {expected}\n  got:      {value!r}"
-                       + ("\nHint: " + "\n  or: ".join(HINTS[h] for h in hints) if hints else ""))
+        raise Mismatch(f"{what}\n  expected: {expected}\n  got:      {value!r}" + hint_text(hint, HINTS))
 
 
 def check_is_equivariant(sub, case: dict, reveal: bool = True) -> None:
     func = sub.get_attr("is_permutation_equivariant")
+
+    def student(c):
+        return as_bool(sub.run_probe(call_is_equivariant, func, c, make_x(c), c["perm"], c["tol"]))
+
     got = sub.run_probe(call_is_equivariant, func, case, make_x(case), case["perm"], case["tol"])
     errs = errors(case)
-    expected = errs["right"] <= case["tol"]
+    tol = tol_of(case)
+    expected = errs["right"] <= tol
     what = describe_eq(case, "is_permutation_equivariant")
     value = as_bool(got)
     if value is None:
         raise Mismatch(f"{what}\n  expected: a bool\n  got:      {got!r}")
     if value != expected:
-        if expected and errs["right"] > 0:   # equivariant up to rounding (or up to a deviation below tol)
-            hints = ["exact_equality" if errs["right"] < 1e-9 else "tolerance"]
+        hint = None
+        if case["tol"] is None and student(dict(case, tol=DEFAULT_TOL)) == expected:
+            hint = "tol_default"    # right with tol=1e-5 passed, wrong without it
         else:
-            hints = [h for h in ("inverse_permutation", "invariance") if (errs[h] <= case["tol"]) == value]
-            hints = hints or ["tolerance"]
+            hint = unique_hint(confirmed(student, lambda c: errors(c)["right"] <= tol_of(c),
+                                         is_equivariant_variants(), case, EQ_PROBES, same=same_answer))
         if reveal:
             lines = (f"  expected: {expected}\n  got:      {value}\n  (the largest difference "
-                     f"|f(x[:, perm]) - f(x)[:, perm]| is {errs['right']:.3g}, tol is {case['tol']:g})")
+                     f"|f(x[:, perm]) - f(x)[:, perm]| is {errs['right']:.3g}, tol is {tol:g})")
         else:
             lines = f"  got:      {value} (not the right answer)"
-        raise Mismatch(f"{what}\n{lines}" + "\nHint: " + "\n  or: ".join(HINTS[h] for h in hints))
+        raise Mismatch(f"{what}\n{lines}" + hint_text(hint, HINTS))

@@ -4,7 +4,29 @@ Parts A and B (by hand) are compared entry by entry with matrices rebuilt here w
 problem's data (and checked against F.scaled_dot_product_attention); Part C's masks against
 plain-loop oracles and the masked softmax against F.scaled_dot_product_attention with a boolean
 attn_mask, on settings hypothesis draws; Part D's formulas with sympy, and the Monte Carlo estimate
-against the exact moments within six standard errors.
+against the exact moments within six standard errors. A hint is shown only when the misconception,
+applied to the oracle, reproduces the answer (for functions: on the failing input and on probe inputs).
+
+Promises of the task text and the tests that exercise them:
+
+| promise                                                            | test(s)                                         |
+| ------------------------------------------------------------------ | ----------------------------------------------- |
+| Part A S (with -oo), A, Y; exact or floats; sympy/numpy/torch/list | test_causal_self_attention_by_hand              |
+| Part B weights, a2, masked a2; a row or a column                   | test_attention_at_step_2                        |
+| causal_mask: (T, T) bool, j <= i, T = 1..9                         | test_causal_mask                                |
+| padding_mask: (B, T) bool, B = 1..4, T above max(lengths)          | test_padding_mask                               |
+| attention_mask: (B, 1, T, T), keys (not queries) padded, B > 1     | test_attention_mask; hidden: test_attention_mask_on_long_sequences |
+| attention_mask: causal=False, and the default causal=True          | test_attention_mask (causal cases omit the argument) |
+| masked_softmax: masks (T, T), (B, 1, 1, T), (B, 1, T, T); B, H > 1 | test_masked_softmax_matches_sdpa; hidden: test_masked_softmax_on_wide_and_extreme_scores |
+| masked_softmax: float32 and float64, dtype kept                    | test_masked_softmax_matches_sdpa                |
+| masked_softmax: scores far below any finite fill (-1e6, -1e30)     | test_masked_softmax_matches_sdpa (low), hidden: test_masked_softmax_on_wide_and_extreme_scores |
+| masked_softmax: large scores (a naive exp overflows)               | hidden: test_masked_softmax_on_wide_and_extreme_scores |
+| masked_softmax: masked weights exactly 0                           | test_masked_softmax_matches_sdpa                |
+| masked_softmax: scores and mask left unchanged                     | test_masked_softmax_leaves_its_arguments_unchanged |
+| E[q . k], Var[q . k] in mu, sigma, d; the standard normal case     | test_dot_mean, test_dot_variance, test_standard_normal_scores |
+| Monte Carlo: any mu, sigma, d; the moments within 6 SE              | test_monte_carlo_matches_the_exact_moments; hidden: test_monte_carlo_on_other_settings |
+| Monte Carlo: same seed same result, other seed other result,       | test_monte_carlo_uses_its_seed                  |
+|   global random state (random, np.random, torch) untouched          |                                                 |
 """
 from __future__ import annotations
 
@@ -16,11 +38,13 @@ from hypothesis import strategies as st
 
 from autograder.checks import Mismatch, hint_text
 
-from .attention_support import (EXERCISE, HINTS, attention_mask_variants, case_mask, case_scores, causal_variants,
+from .attention_support import (ATTENTION_MASK_PROBES, CAUSAL_PROBES, EXERCISE, HINTS, PADDING_PROBES,
+                                attention_mask_variants, case_mask, case_scores, causal_variants, describe_scores,
                                 describe_tensor, expect_by_hand, expect_expression, expect_mask, expect_mc,
                                 expect_weights, expected_mean, expected_variance, loop_attention_mask, loop_causal,
-                                loop_padding, mask_cases, masked_softmax_variants, mean_variants, padding_variants,
-                                part_a, part_a_variants, part_b, part_b_variants, sdpa_weights,
+                                loop_padding, mask_cases, mask_diagnosis, masked_softmax_keeps_inputs,
+                                mean_variants, monte_carlo_report, padding_variants, part_a, part_a_variants, part_b,
+                                part_b_variants, same_mask, sdpa_weights, softmax_diagnosis,
                                 standard_normal_expected, standard_normal_variants, variance_variants)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
@@ -52,8 +76,10 @@ def test_attention_at_step_2(submission, part):
 @example(T=3)
 def test_causal_mask(submission, T):
     """causal_mask(T): (T, T) bool, True where j <= i."""
-    got = submission(EXERCISE).causal_mask(T)
-    expect_mask(got, loop_causal(T), f"causal_mask({T})", causal_variants(T))
+    sub = submission(EXERCISE)
+    got = sub.causal_mask(T)
+    expect_mask(got, loop_causal(T), f"causal_mask({T})",
+                mask_diagnosis(sub.causal_mask, loop_causal, causal_variants(), T, CAUSAL_PROBES))
 
 
 @weight(1)
@@ -67,9 +93,11 @@ def test_padding_mask(submission, data):
     else:
         T = data.draw(st.integers(1, 8), label="T")
         lengths = data.draw(st.lists(st.integers(1, T), min_size=1, max_size=4), label="lengths")
-    got = submission(EXERCISE).padding_mask(torch.tensor(lengths), T)
+    sub = submission(EXERCISE)
+    got = sub.padding_mask(torch.tensor(lengths), T)
     expect_mask(got, loop_padding(lengths, T), f"padding_mask(torch.tensor({lengths}), {T})",
-                padding_variants(lengths, T))
+                mask_diagnosis(lambda x: sub.padding_mask(torch.tensor(x[0]), x[1]), lambda x: loop_padding(*x),
+                               padding_variants(), (lengths, T), PADDING_PROBES))
 
 
 @weight(2)
@@ -78,31 +106,71 @@ def test_padding_mask(submission, data):
 @example(case=dict(T=4, lengths=[2, 4], causal=True, H=2, seed=0, spread=1.0, mask_form="full", dtype="float32"))
 @example(case=dict(T=4, lengths=[3, 1], causal=False, H=2, seed=0, spread=1.0, mask_form="full", dtype="float32"))
 def test_attention_mask(submission, case):
-    """attention_mask(lengths, T, causal): (B, 1, T, T) bool: padding on the keys, and j <= i if causal."""
+    """attention_mask(lengths, T[, causal]): (B, 1, T, T) bool: padding on the keys, and j <= i if causal (the
+    causal cases call it without the argument: causal=True is the default)."""
     T, lengths, causal = case["T"], case["lengths"], case["causal"]
-    got = submission(EXERCISE).attention_mask(torch.tensor(lengths), T, causal=causal)
-    expect_mask(got, loop_attention_mask(lengths, T, causal),
-                f"attention_mask(torch.tensor({lengths}), {T}, causal={causal})",
-                attention_mask_variants(lengths, T, causal))
+    sub = submission(EXERCISE)
+    expected = loop_attention_mask(lengths, T, causal)
+    if causal:   # the default
+        got = sub.attention_mask(torch.tensor(lengths), T)
+        what = f"attention_mask(torch.tensor({lengths}), {T})   (causal left at its default)"
+    else:
+        got = sub.attention_mask(torch.tensor(lengths), T, causal=False)
+        what = f"attention_mask(torch.tensor({lengths}), {T}, causal=False)"
+
+    def student(x):
+        return sub.attention_mask(torch.tensor(x[0]), x[1], causal=x[2])
+
+    def diagnose():
+        if causal and same_mask(got, loop_attention_mask(lengths, T, False)) \
+                and same_mask(student((lengths, T, True)), expected):
+            return "causal_default"   # right with causal=True passed, the non-causal mask without it
+        return mask_diagnosis(student, lambda x: loop_attention_mask(*x), attention_mask_variants(),
+                              (lengths, T, causal), ATTENTION_MASK_PROBES)()
+
+    expect_mask(got, expected, what, diagnose)
 
 
-@weight(3)
+@weight(2)
 @settings(max_examples=20)
 @given(case=mask_cases())
 @example(case=dict(T=3, lengths=[3], causal=True, H=1, seed=1, spread=1.0, mask_form="causal_only",
-                   dtype="float32"))
-@example(case=dict(T=4, lengths=[2, 4], causal=True, H=2, seed=2, spread=1.0, mask_form="full", dtype="float32"))
+                   dtype="float32", low=0.0))
+@example(case=dict(T=4, lengths=[2, 4], causal=True, H=2, seed=2, spread=1.0, mask_form="full", dtype="float32",
+                   low=0.0))
 @example(case=dict(T=5, lengths=[3, 5], causal=False, H=2, seed=3, spread=4.0, mask_form="padding_only",
-                   dtype="float64"))
+                   dtype="float64", low=0.0))
+@example(case=dict(T=4, lengths=[3, 4], causal=True, H=2, seed=4, spread=1.0, mask_form="full", dtype="float64",
+                   low=1e6))
+@example(case=dict(T=4, lengths=[2, 4], causal=False, H=1, seed=5, spread=1.0, mask_form="padding_only",
+                   dtype="float32", low=1e30))
 def test_masked_softmax_matches_sdpa(submission, case):
-    """masked_softmax(scores, mask) equals the weights of F.scaled_dot_product_attention with that bool mask."""
+    """masked_softmax(scores, mask) equals the weights of F.scaled_dot_product_attention with that bool mask
+    (scores of both dtypes, some far below any finite fill value)."""
     scores, mask = case_scores(case), torch.from_numpy(case_mask(case))
-    got = submission(EXERCISE).masked_softmax(scores, mask)
+    sub = submission(EXERCISE)
+    got = sub.masked_softmax(scores, mask)
     expected = sdpa_weights(scores, mask)
-    what = (f"masked_softmax(scores, mask) with scores {describe_tensor(scores)} (seed {case['seed']}), mask "
-            f"{describe_tensor(mask)} = {mask_description(case)}\n  compared with the attention weights of "
-            f"F.scaled_dot_product_attention(..., attn_mask=mask)")
-    expect_weights(got, expected, what, lambda: masked_softmax_variants(scores, mask))
+    what = (f"masked_softmax(scores, mask) with scores {describe_tensor(scores)} (seed {case['seed']})"
+            f"{describe_scores(case)}, mask {describe_tensor(mask)} = {mask_description(case)}\n  compared with "
+            f"the attention weights of F.scaled_dot_product_attention(..., attn_mask=mask)")
+    expect_weights(got, expected, what, softmax_diagnosis(sub.masked_softmax, scores, mask))
+
+
+@weight(1)
+def test_masked_softmax_leaves_its_arguments_unchanged(submission):
+    """masked_softmax returns a new tensor: scores and mask are as they were after the call."""
+    sub = submission(EXERCISE)
+    for form in ("full", "padding_only", "causal_only"):
+        case = dict(T=4, lengths=[2, 4], causal=True, H=2, seed=6, spread=1.0, mask_form=form, dtype="float32")
+        scores, mask = case_scores(case), torch.from_numpy(case_mask(case))
+        changed = sub.run_probe(masked_softmax_keeps_inputs, sub.get_attr("masked_softmax"), scores, mask)
+        if changed:
+            raise Mismatch(f"masked_softmax(scores, mask) with scores {describe_tensor(scores)}, mask "
+                           f"{describe_tensor(mask)} = {mask_description(case)}\n  after the call, "
+                           f"{' and '.join(changed)} {'is' if len(changed) == 1 else 'are'} no longer what was "
+                           f"passed in: your function changed {'it' if len(changed) == 1 else 'them'} in place"
+                           + hint_text("inputs_changed", HINTS))
 
 
 def mask_description(case: dict) -> str:
@@ -162,10 +230,18 @@ def test_monte_carlo_matches_the_exact_moments(submission, case):
 
 @weight(1)
 def test_monte_carlo_uses_its_seed(submission):
-    """The same arguments (same seed) give the same estimate."""
+    """The same arguments (same seed) give the same estimate, another seed another one, and the global random
+    generators (random, np.random, torch) are left as they were."""
     sub = submission(EXERCISE)
-    args = (0.5, 1.0, 4, 2000, 7)
-    first, second = sub.dot_moments_monte_carlo(*args), sub.dot_moments_monte_carlo(*args)
-    if tuple(first) != tuple(second):
+    args, other_seed = (0.5, 1.0, 4, 2000, 7), 8
+    got = sub.run_probe(monte_carlo_report, sub.get_attr("dot_moments_monte_carlo"), args, other_seed)
+    first, second, other = got["first"], got["second"], got["other"]
+    if first != second:
         raise Mismatch(f"dot_moments_monte_carlo{args} twice\n  first:  {first}\n  second: {second}"
                        + hint_text("mc_seed", HINTS))
+    if first == other:
+        raise Mismatch(f"dot_moments_monte_carlo{args} and the same call with seed={other_seed}\n  both gave "
+                       f"{first}: the estimate does not change with the seed" + hint_text("mc_seed_ignored", HINTS))
+    if got["changed"]:
+        raise Mismatch(f"dot_moments_monte_carlo{args}\n  the call changed the state of "
+                       f"{' and '.join(got['changed'])}" + hint_text("mc_global_rng", HINTS))
