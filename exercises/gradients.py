@@ -242,11 +242,13 @@ def generator_backward(Vs: list[np.ndarray], noise: np.ndarray, Ws: list[np.ndar
 
 
 def update_discriminator(Ws: list[np.ndarray], grads: list[np.ndarray], lr: float) -> list[np.ndarray]:
-    """One plain gradient step for the discriminator, which maximises L. Returns the new weights (new arrays)."""
+    """One plain gradient step for the discriminator, which maximises L. Returns the list of updated weights
+    (new arrays, or the given arrays updated in place: either is accepted)."""
     raise NotImplementedError("update_discriminator: replace this line with your solution (the docstring above says what to return)")
 
 
 def update_generator(Vs: list[np.ndarray], grads: list[np.ndarray], lr: float) -> list[np.ndarray]:
-    """One plain gradient step for the generator, which minimises L. Returns the new weights (new arrays)."""
+    """One plain gradient step for the generator, which minimises L. Returns the list of updated weights
+    (new arrays, or the given arrays updated in place: either is accepted)."""
     raise NotImplementedError("update_generator: replace this line with your solution (the docstring above says what to return)")
 

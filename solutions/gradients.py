@@ -315,14 +315,16 @@ def generator_backward(Vs: list[np.ndarray], noise: np.ndarray, Ws: list[np.ndar
 
 
 def update_discriminator(Ws: list[np.ndarray], grads: list[np.ndarray], lr: float) -> list[np.ndarray]:
-    """One plain gradient step for the discriminator, which maximises L. Returns the new weights (new arrays)."""
+    """One plain gradient step for the discriminator, which maximises L. Returns the list of updated weights
+    (new arrays, or the given arrays updated in place: either is accepted)."""
     # BEGIN SOLUTION
     return [W + lr * g for W, g in zip(Ws, grads)]
     # END SOLUTION
 
 
 def update_generator(Vs: list[np.ndarray], grads: list[np.ndarray], lr: float) -> list[np.ndarray]:
-    """One plain gradient step for the generator, which minimises L. Returns the new weights (new arrays)."""
+    """One plain gradient step for the generator, which minimises L. Returns the list of updated weights
+    (new arrays, or the given arrays updated in place: either is accepted)."""
     # BEGIN SOLUTION
     return [V - lr * g for V, g in zip(Vs, grads)]
     # END SOLUTION

@@ -13,9 +13,11 @@ Conventions used throughout:
 
 * Logits are a torch tensor of shape ``(..., n)`` (float32 or float64); the softmax runs over
   the LAST axis, independently for every leading index (a batch of logit vectors).
-  Functions return a tensor of the same shape and dtype.
+  Functions return a NEW tensor of the same shape and dtype, and leave the ``z`` they are given
+  unchanged (no in-place operations on it, such as ``z /= T``).
 * T is a Python float with 1e-8 <= T <= 1e8; logits are finite with |z_i| <= 1e4.
-* Ties are exact: z_i and z_j are tied when ``z_i == z_j``.
+* Ties are exact: z_i and z_j are tied when ``z_i == z_j``; logits that differ, however little
+  (say by 1e-12), are not tied.
 
 Part A: ``softmax_T`` (graded against ``torch.softmax(z / T)`` computed in float64)
 ------------------------------------------------------------------------------------

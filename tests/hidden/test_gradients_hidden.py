@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from autograder.checks import Mismatch
 
 from ..public.gradients_support import (EXERCISE, ST_ATOL, ST_RTOL, discriminator_variants, expect_array, expect_list,
-                                        gan_settings, input_gradient_variants, l1_problems, soft_threshold_variants,
+                                        gan_settings, input_gradient_diagnosis, l1_problems, soft_threshold_diagnosis,
                                         width_one_networks)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
@@ -25,9 +25,10 @@ pytestmark = pytest.mark.exercise(EXERCISE)
 def test_input_gradient_on_deeper_networks(submission, reference, net):
     """input_gradient through up to 12 layers."""
     expected = reference(EXERCISE).input_gradient(**net)
-    got = submission(EXERCISE).input_gradient(**net)
+    sub = submission(EXERCISE)
+    got = sub.input_gradient(**net)
     args = ", ".join(f"{k}={v!r}" for k, v in net.items())
-    expect_array(got, expected, f"input_gradient({args})", lambda: input_gradient_variants(**net), reveal=False)
+    expect_array(got, expected, f"input_gradient({args})", reveal=False, diagnose=input_gradient_diagnosis(sub, net))
 
 
 @weight(1)
@@ -38,10 +39,11 @@ def test_soft_threshold_on_longer_vectors(submission, reference, problem):
     """soft_threshold on vectors of up to 30 weights."""
     w_star, H_diag, alpha = problem
     expected = reference(EXERCISE).soft_threshold(w_star, H_diag, alpha)
-    got = submission(EXERCISE).soft_threshold(w_star, H_diag, alpha)
+    sub = submission(EXERCISE)
+    got = sub.soft_threshold(w_star, H_diag, alpha)
     expect_array(got, expected, f"soft_threshold(w_star={w_star.tolist()}, H_diag={H_diag.tolist()}, alpha={alpha})",
-                 lambda: soft_threshold_variants(w_star, H_diag, alpha), reveal=False, rtol=ST_RTOL,
-                 atol=ST_ATOL * (1 + float(np.abs(w_star).max())))
+                 reveal=False, rtol=ST_RTOL, atol=ST_ATOL * (1 + float(np.abs(w_star).max())),
+                 diagnose=soft_threshold_diagnosis(sub, w_star, H_diag, alpha))
 
 
 @weight(1)

@@ -12,6 +12,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograder.checks import Mismatch, assert_close, expands_to_zero, fail, hint_text, sympy_equivalent
+from autograder.diagnose import confirmed
 
 EXERCISE = "gradients"
 
@@ -27,6 +28,15 @@ HINTS = {
     "threshold_inside_abs": "shrink the magnitude |w*_i| by alpha/H_ii and stop at 0; |w*_i - alpha/H_ii| is a "
                             "different thing: it grows again once w*_i falls below alpha/H_ii, so small and negative "
                             "weights come out wrong.",
+    "relu_prime_zero": "ReLU'(0) is 0 here (as in PyTorch): a layer whose pre-activation w h + b is exactly 0 passes "
+                       "no gradient through its ReLU. Your numbers match ReLU'(x) = 1 for x >= 0; use x > 0.",
+    "no_threshold_clamp": "when |w*_i| <= alpha / H_ii the minimiser is exactly 0: shrinking w*_i by alpha/H_ii "
+                          "without stopping at 0 overshoots past 0 to the other sign. Clamp the shrunk magnitude at 0 "
+                          "(np.maximum(|w*_i| - alpha/H_ii, 0)).",
+    "hessian_multiplied": "setting the subgradient H_ii (w_i - w*_i) + alpha sign(w_i) to 0 gives the threshold "
+                          "alpha / H_ii: your numbers match alpha * H_ii.",
+    "tanh_prime_of_z": "tanh'(z) = 1 - tanh(z)^2, the derivative written with the layer's OUTPUT a = tanh(z); "
+                       "backprop_step receives the pre-activation z, so use 1 - np.tanh(z)**2, not 1 - z**2.",
     "sign0_wrong": "at w_i = 0 use sign(0) = 0 (np.sign does this): w/|w| gives nan there, and a test such as "
                    "w >= 0 gives +1.",
     "fake_sign": "d/dz log(1 - sigmoid(z)) = -sigmoid(z): the generated samples' term pushes z^K down, so its "
@@ -145,20 +155,47 @@ def autograd_input_gradient(ws, bs, h0: float, skip: bool) -> float:
     return 0.0 if grad is None else float(grad)
 
 
-def input_gradient_variants(ws, bs, h0, skip) -> list[tuple[str, float]]:
-    """What the misconceptions give: the per-layer factor without the identity, or without w."""
-    out = []
-    for hint, factor in (("skip_identity_missing", lambda w, pre: w * (pre > 0)),
-                         ("chain_rule_inner", lambda w, pre: (1.0 if skip else 0.0) + (pre > 0))):
-        if hint == "skip_identity_missing" and not skip:
-            continue
-        h, prod = h0, 1.0
-        for w, b in zip(ws, bs):
-            pre = w * h + b
-            prod *= factor(w, pre)
-            h = (h if skip else 0.0) + max(pre, 0.0)
-        out.append((hint, prod))
-    return out
+def _input_gradient_variant(kind: str, ws, bs, h0, skip) -> float:
+    """The chain-rule product with one misconception: the per-layer factor without the identity term, without w,
+    or with ReLU'(0) = 1."""
+    h, prod = h0, 1.0
+    for w, b in zip(ws, bs):
+        pre = w * h + b
+        on = float(pre >= 0) if kind == "relu_prime_zero" else float(pre > 0)
+        if kind == "skip_identity_missing":
+            prod *= w * on
+        elif kind == "chain_rule_inner":
+            prod *= (1.0 if skip else 0.0) + on
+        else:
+            prod *= (1.0 if skip else 0.0) + w * on
+        h = (h if skip else 0.0) + max(pre, 0.0)
+    return prod
+
+
+INPUT_GRADIENT_VARIANTS = {kind: (lambda net, kind=kind: _input_gradient_variant(kind, **net))
+                           for kind in ("skip_identity_missing", "chain_rule_inner", "relu_prime_zero")}
+# Networks on which each misconception gives its own number (a pre-activation exactly 0 in the last two).
+INPUT_GRADIENT_PROBES = [dict(ws=[0.5, -1.0, 2.0], bs=[0.25, 0.5, -0.125], h0=1.0, skip=False),
+                         dict(ws=[0.5, -1.0, 2.0], bs=[0.25, 0.5, -0.125], h0=1.0, skip=True),
+                         dict(ws=[1.5, 0.5, 2.0], bs=[0.25, -0.5, 0.125], h0=0.5, skip=False),
+                         dict(ws=[2.0, 0.5], bs=[-1.0, 0.25], h0=0.5, skip=True),
+                         # ReLU'(0) = 1 gives 3 here; dropping the biases gives 6 (layer 2 switches on)
+                         dict(ws=[2.0, 1.0], bs=[-1.0, -0.75], h0=0.5, skip=True)]
+
+
+def _same_number(a, b) -> bool:
+    return _close(a, b)
+
+
+def input_gradient_diagnosis(sub, net: dict):
+    """A zero-argument function: the misconception confirmed on ``net`` and the probe networks, or None."""
+    return lambda: unique_hint(confirmed(lambda n: sub.input_gradient(**n), lambda n: autograd_input_gradient(**n),
+                                         INPUT_GRADIENT_VARIANTS, net, INPUT_GRADIENT_PROBES, same=_same_number))
+
+
+def unique_hint(found) -> str | None:
+    ids = list(dict.fromkeys(h.split("#")[0] for h in found))
+    return ids[0] if len(ids) == 1 else None
 
 
 def seed_network_gradient(n_layers: int, skip: bool) -> float:
@@ -219,7 +256,23 @@ def brute_force_minimiser(w_star: np.ndarray, H_diag: np.ndarray, alpha: float) 
 
 def soft_threshold_variants(w_star, H_diag, alpha) -> list[tuple[str, np.ndarray]]:
     return [("no_hessian_scaling", np.sign(w_star) * np.maximum(np.abs(w_star) - alpha, 0.0)),
-            ("threshold_inside_abs", np.sign(w_star) * np.maximum(np.abs(w_star - alpha / H_diag), 0.0))]
+            ("threshold_inside_abs", np.sign(w_star) * np.maximum(np.abs(w_star - alpha / H_diag), 0.0)),
+            ("no_threshold_clamp", w_star - alpha / H_diag * np.sign(w_star)),
+            ("hessian_multiplied", np.sign(w_star) * np.maximum(np.abs(w_star) - alpha * H_diag, 0.0))]
+
+
+SOFT_THRESHOLD_PROBES = [(np.array([3.0, -3.0, 0.5, -0.25, 1.5]), np.array([2.0, 2.0, 0.5, 8.0, 0.25]), 1.0),
+                         (np.array([0.75, -2.0, 0.125, 0.0]), np.array([1.0, 3.0, 0.5, 2.0]), 0.5)]
+
+
+def soft_threshold_diagnosis(sub, w_star, H_diag, alpha):
+    """A zero-argument function: the misconception confirmed on this input and the probe inputs, or None."""
+    def variants():
+        return {f"{h}#{i}": (lambda x, i=i: soft_threshold_variants(*x)[i][1])
+                for i, (h, _) in enumerate(soft_threshold_variants(w_star, H_diag, alpha))}
+    return lambda: unique_hint(confirmed(lambda x: sub.soft_threshold(*x), lambda x: brute_force_minimiser(*x),
+                                         variants(), (w_star, H_diag, alpha), SOFT_THRESHOLD_PROBES,
+                                         same=lambda a, b: _close(a, b, rtol=1e-5, atol=1e-5)))
 
 
 # Brute force from objective values pins the minimiser down to about sqrt(machine epsilon) of its scale, so
@@ -279,7 +332,8 @@ def autograd_backprop_step(delta_next, W_next, z):
 
 
 def backprop_variants(delta_next, W_next, z):
-    out = [("activation_derivative_missing", delta_next @ W_next)]
+    out = [("activation_derivative_missing", delta_next @ W_next),
+           ("tanh_prime_of_z", (delta_next @ W_next) * (1.0 - z ** 2))]
     if W_next.shape[0] == W_next.shape[1]:
         out.append(("weights_not_transposed", (delta_next @ W_next.T) * (1 - np.tanh(z) ** 2)))
     return out
@@ -332,25 +386,53 @@ def gan_settings(draw, max_hidden_layers: int = 2, max_width: int = 4, max_batch
                          f"weights and data ~ numpy default_rng({seed})")
 
 
+# ---------------------------------------------------------------- Part C rule: NumPy only
+RULE_NUMPY = "Part C (GAN gradients and updates) uses plain NumPy: no torch and no autograd"
+GAN_FUNCS = ("grad_last_preactivation", "backprop_step", "grad_wrt_input", "discriminator_backward",
+             "generator_backward", "update_discriminator", "update_generator")
+# Switched off while the student's function runs (tensors from arrays, and every way into autograd) ...
+TORCH_CALLS = ["torch.from_numpy", "torch.tensor", "torch.as_tensor", "torch.Tensor.backward",
+               "torch.autograd.backward", "torch.autograd.grad"]
+# ... and looked for in the text of the Part C functions and what they reach (by the names' last part; the task's
+# own helper is called ``backward``, so that name is allowed).
+TORCH_NAMES = ["torch", "autograd", "jax", "from_numpy", "requires_grad"]
+
+
+def rule_settings() -> dict:
+    """A fixed GAN: D layer sizes [2, 3, 1], G layer sizes [2, 3, 2], n = 3, m = 2."""
+    rng = np.random.default_rng(20240)
+    return dict(Ws=random_weights(rng, [2, 3, 1]), Vs=random_weights(rng, [2, 3, 2]), x_real=rng.normal(size=(3, 2)),
+                x_fake=rng.normal(size=(2, 2)), noise=rng.normal(size=(2, 2)),
+                describe="D layer sizes [2, 3, 1], G layer sizes [2, 3, 2], n=3, m=2")
+
+
 # ---------------------------------------------------------------- comparisons
-def _close(a, b) -> bool:
+def _close(a, b, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
     try:
         a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     except (TypeError, ValueError):
         return False
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True))
 
 
 def pick_hint(got, expected, variants) -> str | None:
     return next((h for h, v in variants if not _close(v, expected) and _close(got, v)), None)
 
 
-def expect_array(got, expected, what: str, variants=(), reveal: bool = True, rtol=None, atol=None) -> None:
+def expect_array(got, expected, what: str, variants=(), reveal: bool = True, rtol=None, atol=None,
+                 diagnose=None) -> None:
+    """``variants``: (hint, value) pairs checked on this input alone; ``diagnose``: a zero-argument function
+    giving the confirmed hint (used instead). For a single number the structural "observed:" line is left out:
+    one number equals a truncated, shifted or scaled other number by coincidence too often to name a cause."""
     try:
         assert_close(got, np.asarray(expected, dtype=np.float64), what, reveal=reveal, rtol=rtol, atol=atol)
     except Mismatch as exc:
-        hint = pick_hint(got, expected, variants() if callable(variants) else variants)
-        raise Mismatch(str(exc) + hint_text(hint, HINTS)) from None
+        text = str(exc)
+        if np.ndim(expected) == 0:
+            text = "\n".join(line for line in text.split("\n") if not line.startswith("  observed:"))
+        hint = diagnose() if diagnose is not None else pick_hint(got, expected,
+                                                                  variants() if callable(variants) else variants)
+        raise Mismatch(text + hint_text(hint, HINTS)) from None
 
 
 def expect_list(got, expected: list, what: str, variants=(), reveal: bool = True) -> None:

@@ -44,6 +44,20 @@ HINTS = {
     "hyperparameter_vs_parameter": "only parameters of the model get gradients: batch norm's gamma and beta are "
                                    "layer parameters, Adam's beta_1 and beta_2 are hyperparameters of the optimiser "
                                    "that you set by hand.",
+    "backprop_cost": "backpropagation visits each edge of the computational graph once, in reverse, doing a "
+                     "constant amount of work per weight, like the forward pass: its cost grows linearly with the "
+                     "number of parameters, not with its square.",
+    "normalisation_leak": "normalisation statistics are part of training: compute the mean and standard deviation "
+                          "on the training split only, then apply them unchanged to validation and test data. Using "
+                          "the whole data set leaks information about the held-out data into training.",
+    "flip_labels": "an augmentation must keep the label true: a flipped 'b' reads as 'd' (or 'p', 'q'), and most "
+                   "flipped letters are no letter at all, so flipping corrupts handwritten-letter data.",
+    "shift_not_scale": "positive homogeneity covers scaling, not shifting: subtracting a channel mean moves every "
+                       "input by a constant, which a bias-free ReLU network does not turn into a common factor of "
+                       "the logits, so predictions can change (see how many stayed the same above).",
+    "early_stopping_variance": "stopping early keeps the weights closer to their initialisation, which restricts "
+                               "the model: early stopping is a regulariser, and regularisers LOWER variance (at "
+                               "some cost in bias).",
 }
 
 

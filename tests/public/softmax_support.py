@@ -13,6 +13,7 @@ import torch
 from hypothesis import strategies as st
 
 from autograder.checks import Mismatch, assert_close, exceeds, fail, hint_text
+from autograder.diagnose import confirmed
 
 EXERCISE = "softmax"
 
@@ -33,7 +34,16 @@ HINTS = {
                   "are a batch and must not be mixed.",
     "axis_order": "the numbers are right but in the wrong order: entry i is the probability of logit i, in the order "
                   "the logits are listed.",
-    "dtype_changed": "return the same dtype as the logits (float32 in, float32 out).",
+    "dtype_changed": "return a tensor of the logits' dtype: float32 logits give float32 probabilities and float64 "
+                     "logits float64 ones (build new tensors with dtype=z.dtype or torch.full_like / ones_like).",
+    "global_max": "the maximum subtracted must be each row's own maximum (max over the last axis, keepdim=True). "
+                  "One maximum over the whole tensor leaves the rows whose logits are all far below it with every "
+                  "exp underflowing to 0, and 0/0 = nan.",
+    "near_ties": "only logits EXACTLY equal to the row's maximum tie (z_i == max): comparing with a tolerance "
+                 "(isclose) treats logits that differ by a tiny amount as tied, yet for T -> 0+ the gap divided by T "
+                 "still goes to -oo, so the limit puts all the probability on the strictly larger one.",
+    "input_modified": "softmax_T must leave the z it is given unchanged: in-place operations such as z /= T, "
+                      "z -= m or z.sub_(m) change the caller's logits. Compute on new tensors (scaled = z / T).",
     "not_a_number_tuple": "answer with a tuple of numbers (sympy numbers, fractions or floats), one per logit.",
     "symbol_names": "use exactly the symbols named in the task: a, b, c, d and T.",
     "rate_still_has_T": "the answer is a limit, so T must not appear in it.",
@@ -65,35 +75,89 @@ def limit_hot(z: torch.Tensor) -> torch.Tensor:
 
 
 # ---------------------------------------------------------------- diagnosis
-def _matches(got, value) -> bool:
-    if not isinstance(got, torch.Tensor) or got.shape != value.shape:
-        return False
-    return bool(torch.allclose(got.to(torch.float64), value.to(torch.float64), rtol=1e-5, atol=1e-6, equal_nan=True))
+# A hint names a cause only when the reference with that one change reproduces the student's output on the
+# failing input AND on every probe input below that tells the change apart from the right answer
+# (autograder.diagnose.confirmed); "id#n" is the n-th variant of one misconception.
+def _f64(z):
+    return torch.tensor(z, dtype=torch.float64)
 
 
-def diagnose_softmax(got, z: torch.Tensor, T: float) -> str | None:
-    if isinstance(got, torch.Tensor) and got.is_floating_point() and not torch.isfinite(got).all():
-        return "no_max_subtraction"
-    right = torch_softmax_T(z, T)
-    variants = [("temperature_multiplied", torch.softmax(z.to(torch.float64) * T, dim=-1))]
-    if z.dim() >= 2 and z.shape[0] > 1:
-        variants.append(("wrong_axis", torch.softmax(z.to(torch.float64) / T, dim=0)))
-    return next((h for h, v in variants if not _matches(right, v) and _matches(got, v)), None)
+# The extreme probes mix rows that overflow or underflow with ordinary rows, so that a variant's NaN sits in some
+# rows only (a variant that is NaN everywhere is never taken as reproduced: any overflow would match it).
+SOFTMAX_PROBES = [(_f64([[1.0, 2.0, 3.0], [0.5, -1.0, 0.25]]), 2.0),          # moderate: every variant differs
+                  (_f64([[1e4, 1e4 - 0.25, 9999.0], [0.5, 1.0, -0.25]]), 1.0),  # overflow in row 0 only
+                  (_f64([[-1e4, -1e4 + 0.25], [2.0, 1.0]]), 1e-2)]              # underflow in row 0 only
+COLD_PROBES = [_f64([2.0, 5.0, 5.0, -1.0]), _f64([[1.0, 1.0, 1.0], [0.0, 3.0, 3.0]]),
+               _f64([[1.0, 1.0 + 2.0 ** -30, 0.5], [0.0, 2.0 ** -31, -1.0]])]
+HOT_PROBES = [_f64([2.0, 5.0, 5.0, -1.0]), _f64([[0.0, 1.0], [3.0, 3.0]])]
 
 
-def diagnose_cold(got, z: torch.Tensor) -> str | None:
-    right = limit_cold(z).to(torch.float64)
-    is_max = (z == z.max(dim=-1, keepdim=True).values).to(torch.float64)
-    one_hot = torch.nn.functional.one_hot(z.argmax(dim=-1), z.shape[-1]).to(torch.float64)
-    variants = [("ties_one_hot", one_hot), ("ties_not_normalised", is_max), ("limits_swapped", limit_hot(z))]
-    return next((h for h, v in variants if not _matches(right, v) and _matches(got, v)), None)
+def _softmax_variant(kind: str, z: torch.Tensor, T: float) -> torch.Tensor:
+    z64 = z.to(torch.float64)
+    if kind == "temperature_multiplied":
+        return torch.softmax(z64 * T, dim=-1)
+    if kind == "wrong_axis":
+        return torch.softmax(z64 / T, dim=0)
+    scaled = z / T                                   # in z's own dtype, as the student's code would run
+    if kind == "global_max":
+        scaled = scaled - scaled.max()
+    weights = torch.exp(scaled)                      # no_max_subtraction: overflows / underflows
+    return weights / weights.sum(dim=-1, keepdim=True)
 
 
-def diagnose_hot(got, z: torch.Tensor) -> str | None:
-    right = limit_hot(z).to(torch.float64)
-    if not _matches(right, limit_cold(z)) and _matches(got, limit_cold(z)):
-        return "limits_swapped"
-    return None
+SOFTMAX_VARIANTS = {kind: (lambda x, kind=kind: _softmax_variant(kind, *x))
+                    for kind in ("temperature_multiplied", "wrong_axis", "no_max_subtraction", "global_max")}
+
+
+def _cold_variant(kind: str, z: torch.Tensor) -> torch.Tensor:
+    z64 = z.to(torch.float64)
+    top = z64.max(dim=-1, keepdim=True).values
+    if kind == "ties_one_hot":
+        return torch.nn.functional.one_hot(z64.argmax(dim=-1), z.shape[-1]).to(torch.float64)
+    if kind == "limits_swapped":
+        return limit_hot(z).to(torch.float64)
+    if kind == "ties_not_normalised":
+        return (z64 == top).to(torch.float64)
+    # near_ties: "equal to the maximum" tested with a tolerance (torch/np.isclose defaults, math.isclose's)
+    close = torch.isclose(z64, top) if kind == "near_ties#1" else torch.isclose(z64, top, rtol=1e-9, atol=0.0)
+    close = close.to(torch.float64)
+    return close / close.sum(dim=-1, keepdim=True)
+
+
+COLD_VARIANTS = {kind: (lambda x, kind=kind: _cold_variant(kind, x))
+                 for kind in ("ties_one_hot", "ties_not_normalised", "limits_swapped", "near_ties#1", "near_ties#2")}
+
+
+def _unique(found) -> str | None:
+    ids = list(dict.fromkeys(h.split("#")[0] for h in found))
+    return ids[0] if len(ids) == 1 else None
+
+
+def _student(fn):
+    """The student's function as a one-argument callable (a tuple of arguments, or one tensor)."""
+    return lambda x: fn(*x) if isinstance(x, tuple) else fn(x)
+
+
+def diagnose_softmax(got, z: torch.Tensor, T: float, sub=None) -> str | None:
+    """The confirmed misconception behind a wrong softmax_T output, or None. Without ``sub`` (the student's
+    module) the probes cannot run, and no cause is named."""
+    if sub is None or not isinstance(got, torch.Tensor):
+        return None
+    return _unique(confirmed(_student(sub.softmax_T), lambda x: torch_softmax_T(*x), SOFTMAX_VARIANTS, (z, T),
+                             SOFTMAX_PROBES))
+
+
+def diagnose_cold(got, z: torch.Tensor, sub=None) -> str | None:
+    if sub is None or not isinstance(got, torch.Tensor):
+        return None
+    return _unique(confirmed(_student(sub.softmax_limit_cold), limit_cold, COLD_VARIANTS, z, COLD_PROBES))
+
+
+def diagnose_hot(got, z: torch.Tensor, sub=None) -> str | None:
+    if sub is None or not isinstance(got, torch.Tensor):
+        return None
+    return _unique(confirmed(_student(sub.softmax_limit_hot), limit_hot, {"limits_swapped": limit_cold}, z,
+                             HOT_PROBES))
 
 
 def expect_probs(got, expected: torch.Tensor, what: str, hint: str | None, reveal: bool = True,
@@ -128,6 +192,36 @@ def logits(draw, max_abs: float = 1e4, max_n: int = 6, max_batch_dims: int = 2, 
         count *= size
     values = draw(st.lists(st.sampled_from(pool), min_size=count, max_size=count), label="logits")
     return torch.tensor(values, dtype=torch.float64).reshape(*lead, n)
+
+
+@st.composite
+def near_tie_logits(draw, max_n: int = 6, max_batch_dims: int = 1, max_batch: int = 3):
+    """Rows with exact ties AND near ties: values ``base + k * eps`` with a few bases of up to 1e4 and eps a tiny
+    step (2^-30 or 2^-44 in float64, 2^-9 or 2^-20 in float32; where a base cannot hold it, the value rounds to
+    the base: an exact tie); returned in the drawn dtype."""
+    dtype = draw(st.sampled_from([torch.float64, torch.float32]), label="dtype")
+    eps = draw(st.sampled_from([2.0 ** -30, 2.0 ** -44] if dtype == torch.float64 else [2.0 ** -9, 2.0 ** -20]),
+               label="eps")
+    n = draw(st.integers(2, max_n), label="n")
+    lead = draw(st.lists(st.integers(1, max_batch), max_size=max_batch_dims), label="batch shape")
+    bases = draw(st.lists(quarter(1e4), min_size=1, max_size=2, unique=True), label="bases")
+    count = n
+    for size in lead:
+        count *= size
+    values = draw(st.lists(st.tuples(st.sampled_from(bases), st.integers(-2, 2)), min_size=count, max_size=count),
+                  label="base and offset k of each logit")
+    return torch.tensor([b + k * eps for b, k in values], dtype=torch.float64).reshape(*lead, n).to(dtype)
+
+
+def probe_z_unchanged(module, z: torch.Tensor, T: float) -> dict:
+    """softmax_T called on a copy of z, in the student's process: was the copy changed?"""
+    given = z.clone()
+    result = module.softmax_T(given, T)
+    return {"changed": not torch.equal(given, z), "result": result.detach().clone() if isinstance(result, torch.Tensor)
+            else result}
+
+
+probe_z_unchanged.describes = "softmax_T"
 
 
 TEMPERATURES = st.one_of(st.sampled_from([1e-8, 1e-6, 1e-3, 0.1, 1.0, 10.0, 1e3, 1e6, 1e8]),

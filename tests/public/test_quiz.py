@@ -3,6 +3,21 @@
 Each question is compared exactly with a hashed answer key (tests/keys/quiz.json): the set of true
 labels, whatever its order or case. A wrong answer gets the measurements of small torch experiments
 about its statements and a hint.
+
+Promises of the docstrings and the tests that exercise them:
+
+=====================================================  ========================================================
+promise                                                exercised by
+=====================================================  ========================================================
+each of the 8 answers is exactly the set of true       test_multiple_choice_answer[answer_a .. answer_h] (hashed
+statements (no partial credit, order free)             keys), hidden: test_whole_quiz_matches_the_reference
+set, frozenset, list or tuple of distinct labels;      quiz_support.normalise (every part); accepted forms checked
+upper case and surrounding spaces mean the same        by selftests/alternatives/quiz (lists, upper case, spaces)
+other labels, non-strings, duplicates, an empty set    quiz_support.normalise: rejected with a message naming the
+are rejected                                           problem (never a hint)
+hints only for a catalogued wrong set                  hashed wrong answers of selftests/mutants/quiz (KEY_PARTS);
+                                                       any other wrong set gets the question's "Where to look"
+=====================================================  ========================================================
 """
 from __future__ import annotations
 
