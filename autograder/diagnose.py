@@ -135,6 +135,8 @@ def _item(g, e, close: _Close, names) -> str | None:
     for axis in range(e.ndim):
         if e.shape[axis] < 2:
             continue
+        if close(np.broadcast_to(np.take(e, [0], axis=axis), e.shape), e):
+            continue   # the expected values do not vary along this axis: a repeat says nothing
         for i in range(min(e.shape[axis], 8)):
             one = np.take(e, [i], axis=axis)
             if close(g, np.broadcast_to(one, e.shape)) and not close(g, e):
@@ -163,6 +165,8 @@ def _rolled(g, e, close: _Close, names) -> str | None:
     for k in range(e.ndim):
         if e.shape[k] < 3:   # with 2 positions a roll is a flip
             continue
+        if close(np.broadcast_to(np.take(e, [0], axis=k), e.shape), e):
+            continue   # constant along this axis: a shift or roll cannot be told from anything else
         for step, way in ((1, "later"), (-1, "earlier")):
             if close(g, np.roll(e, step, axis=k)):
                 return (f"your output equals the expected one rolled by one along {_axis(k, e.ndim, names)}: "
@@ -260,8 +264,9 @@ def _constant(g, e, close: _Close) -> str | None:
 def _truncated(g, e, close: _Close) -> str | None:
     import numpy as np
 
-    if not np.all(np.isfinite(e)) or np.array_equal(np.trunc(e), e):
-        return None
+    if not np.all(np.isfinite(e)) or np.array_equal(np.trunc(e), e) or (e.ndim == 0 or e.size == 1) \
+            or not np.any(np.abs(e) >= 1):
+        return None   # one number, or values all below 1: a 0 or a whole number says nothing of rounding
     for name, fn in (("truncated toward zero", np.trunc), ("rounded", np.round), ("rounded down", np.floor)):
         if np.array_equal(g, fn(e)):
             return (f"your output equals the expected one with every value {name} to a whole number (an "

@@ -318,3 +318,12 @@ def test_rounding_noise_is_not_called_an_offset():
     noisy = e64.astype(np.float32).astype(np.float64)
     text = explain(noisy, e64, rtol=1e-9, atol=1e-12)
     assert text is None or ("bias" not in text and "constant" not in text), text
+
+
+def test_no_structure_is_claimed_where_the_expected_values_do_not_vary():
+    assert explain(np.array([0.0625, 0.0, 0.0]), np.zeros(3)) is None or "shifted" not in explain(
+        np.array([0.0625, 0.0, 0.0]), np.zeros(3))
+    one_hot = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    wrong = np.array([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0]])
+    assert "repeats" not in (explain(wrong, one_hot) or "")
+    assert explain(np.array(0.0), np.array(0.3)) is None
