@@ -24,6 +24,10 @@ Conventions used throughout (they fix the reading of the problem):
   The softmax runs over the nine window positions, separately for every (i, j, o).
 * Return NumPy float64 arrays. The attention functions do NOT normalise their input: the full
   model applies ``normalize_channels`` first and attention to its result.
+* Leave the arrays you are given unchanged (no in-place operation such as ``image /= ...`` on an
+  argument): the caller still needs them.
+* Any float64 input is allowed, also one whose scores are in the thousands (positive or negative):
+  the softmax must stay finite there (exp(1000) overflows to inf in float64).
 
 Part A: preprocessing. ``normalize_channels`` divides every channel by its Frobenius norm
 (the square root of the sum of the squares of its H*W entries), so that each channel has norm 1.
@@ -64,6 +68,7 @@ def normalize_channels(image: np.ndarray) -> np.ndarray:
 
     Returns:
     - a float64 array of shape (H, W, C) whose channel c is image[:, :, c] / ||image[:, :, c]||_F
+      (a new array: ``image`` itself is left unchanged)
     """
     raise NotImplementedError("normalize_channels: replace this line with your solution (the docstring above says what to return)")
 

@@ -9,8 +9,7 @@ import pytest
 from gradescope_utils.autograder_utils.decorators import visibility, weight
 from hypothesis import given, settings
 
-from ..public.image_attention_support import (EXERCISE, attention_inputs, attention_variants, call, expect_array,
-                                              images, normalize_variants)
+from ..public.image_attention_support import EXERCISE, attention_inputs, call, expect_attention, expect_normalized, images
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -23,8 +22,10 @@ def test_attention_loops_on_larger_images(submission, reference, inputs):
     """attention_loops on images up to 9x9 with up to 4 channels in and out."""
     x, k, v = inputs
     expected = np.asarray(reference(EXERCISE).attention_loops(x, k, v))
-    got = submission(EXERCISE).attention_loops(x, k, v)
-    expect_array(got, expected, call("attention_loops", x, k, v), lambda: attention_variants(x, k, v), reveal=False)
+    sub = submission(EXERCISE)
+    got = sub.attention_loops(x, k, v)
+    expect_attention(got, inputs, call("attention_loops", x, k, v), rerun=sub.attention_loops, expected=expected,
+                     reveal=False)
 
 
 @weight(2)
@@ -35,9 +36,10 @@ def test_attention_vectorized_on_larger_images(submission, reference, inputs):
     """attention_vectorized on images up to 16x16 with up to 6 channels in and out."""
     x, k, v = inputs
     expected = np.asarray(reference(EXERCISE).attention_vectorized(x, k, v))
-    got = submission(EXERCISE).attention_vectorized(x, k, v)
-    expect_array(got, expected, call("attention_vectorized", x, k, v), lambda: attention_variants(x, k, v),
-                 reveal=False)
+    sub = submission(EXERCISE)
+    got = sub.attention_vectorized(x, k, v)
+    expect_attention(got, inputs, call("attention_vectorized", x, k, v), rerun=sub.attention_vectorized,
+                     expected=expected, reveal=False)
 
 
 @weight(1)
@@ -47,6 +49,7 @@ def test_attention_vectorized_on_larger_images(submission, reference, inputs):
 def test_normalize_channels_on_larger_images(submission, reference, image):
     """normalize_channels on images up to 12x12 with up to 5 channels."""
     expected = np.asarray(reference(EXERCISE).normalize_channels(image))
-    got = submission(EXERCISE).normalize_channels(image)
-    expect_array(got, expected, f"normalize_channels(image of shape {image.shape})", lambda: normalize_variants(image),
-                 reveal=False)
+    sub = submission(EXERCISE)
+    got = sub.normalize_channels(image)
+    expect_normalized(got, image, f"normalize_channels(image of shape {image.shape})", rerun=sub.normalize_channels,
+                      expected=expected, reveal=False)

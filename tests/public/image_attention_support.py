@@ -43,6 +43,26 @@ HINTS = {
                     "np.vectorize, np.apply_along_axis, also not in functions it calls): cut out all windows "
                     "at once (np.lib.stride_tricks.sliding_window_view) and contract with np.einsum or matmul.",
     "symbol_names": "build the answer from the symbols C_in and C_out defined at the top of the module.",
+    "softmax_overflow": "exp of a large score overflows to inf (exp(710) is already inf in float64), and inf / inf "
+                        "is NaN; exp of scores all below about -745 underflows to 0, and 0 / 0 is NaN. Subtract the "
+                        "largest of the nine scores before exp: the softmax does not change, and the largest term "
+                        "becomes exp(0) = 1.",
+    "global_max": "subtracting one maximum shared by several softmaxes (taken over the whole image, or over all "
+                  "output channels of a pixel) keeps exp from overflowing, but a softmax whose nine scores all lie "
+                  "far below that maximum gets exp(...) = 0 for all nine, and 0 / 0 is NaN: subtract the maximum "
+                  "of the nine scores of that one (i, j, o).",
+    "transposed_kernel": "window position (a, b) is row a and column b of the window, x[i + a, j + b], and it "
+                         "meets k[o, a, b] and v[o, a, b]: the kernel's first spatial axis runs along the image "
+                         "rows, not along the columns.",
+    "window_axes": "the windows' axes were reshaped in the wrong order: sliding_window_view(x, (3, 3), axis=(0, 1)) "
+                   "gives shape (H-2, W-2, C_in, 3, 3), with the channel axis BEFORE the two window axes; reshaping "
+                   "it straight to (..., 9, C_in) mixes channels and window positions. Move the channel axis last "
+                   "first (np.moveaxis or np.transpose), or contract with np.einsum naming every axis.",
+    "float64": "return float64 arrays, as the exercise text says: a float32 array (or a computation in float32) "
+               "keeps only about 7 significant digits.",
+    "in_place": "leave the arrays you are given unchanged: an in-place operation on an argument (x /= ..., "
+                "x *= ..., x[...] = ..., np.divide(x, n, out=x)) changes the caller's array too. Compute into a "
+                "new array (y = x / n).",
 }
 
 FUNCTIONS = ("attention_loops", "attention_vectorized")
@@ -87,24 +107,68 @@ def oracle_attention(x, k, v) -> np.ndarray:
     return combine(softmax9(scores(x, k)), v)
 
 
+def _softmax_naive(s: torch.Tensor) -> torch.Tensor:
+    """exp(s) / sum exp(s) over the nine positions, without subtracting a maximum (NaN on overflow)."""
+    e = torch.exp(s.flatten(-2))
+    return (e / e.sum(-1, keepdim=True)).view(s.shape)
+
+
+def _softmax_global_max(s: torch.Tensor) -> torch.Tensor:
+    """One maximum over the whole score array subtracted before exp (0/0 where a window underflows)."""
+    e = torch.exp(s.flatten(-2) - s.max())
+    return (e / e.sum(-1, keepdim=True)).view(s.shape)
+
+
+def _softmax_pixel_max(s: torch.Tensor) -> torch.Tensor:
+    """One maximum per output pixel, over all output channels and window positions, subtracted before exp."""
+    e = torch.exp(s - s.amax(dim=(-3, -2, -1), keepdim=True)).flatten(-2)
+    return (e / e.sum(-1, keepdim=True)).view(s.shape)
+
+
+def _window_axes_scores(x, k) -> torch.Tensor:
+    """The (H-2, W-2, C_in, 3, 3) windows reshaped straight to (H-2, W-2, 9, C_in): channels and positions mixed."""
+    win = windows(x)
+    h2, w2, c = win.shape[:3]
+    kt = _t(k)
+    mixed = win.reshape(h2, w2, 9, c)
+    return torch.einsum("ijnc,onc->ijon", mixed, kt.reshape(kt.shape[0], 9, c)).reshape(h2, w2, -1, 3, 3)
+
+
+def _padded(x):
+    return np.pad(np.asarray(x, dtype=np.float64), ((1, 1), (1, 1), (0, 0)))
+
+
+def _over_pixels(s: torch.Tensor) -> torch.Tensor:
+    return torch.softmax(s.flatten(0, 1), dim=0).view(s.shape)
+
+
+# Each catalogued misconception as the oracle with one change: (hint id, function of x, k, v).
+ATTENTION_VARIANTS = [
+    ("softmax_axis", lambda x, k, v: combine(torch.softmax(scores(x, k), dim=2), v)),     # over the output channels
+    ("softmax_axis", lambda x, k, v: combine(torch.softmax(scores(x, k), dim=-1), v)),    # over b only (each row)
+    ("softmax_axis", lambda x, k, v: combine(torch.softmax(scores(x, k), dim=-2), v)),    # over a only (each column)
+    ("softmax_axis", lambda x, k, v: combine(_over_pixels(scores(x, k)), v)),            # over the pixels
+    ("centre_query", lambda x, k, v: combine(softmax9(scores(x, k, query="centre")), v)),
+    ("no_softmax", lambda x, k, v: combine(scores(x, k), v)),
+    ("no_softmax", lambda x, k, v: combine(torch.exp(scores(x, k)), v)),
+    ("flipped_kernel", lambda x, k, v: combine(softmax9(scores(x, k, flip=True)), v, flip=True)),
+    ("flipped_kernel", lambda x, k, v: combine(softmax9(scores(x, k, flip=True)), v)),
+    ("flipped_kernel", lambda x, k, v: combine(softmax9(scores(x, k)), v, flip=True)),
+    ("transposed_kernel", lambda x, k, v: combine(softmax9(scores(x, np.swapaxes(k, 1, 2))), np.swapaxes(v, 1, 2))),
+    ("transposed_kernel", lambda x, k, v: combine(softmax9(scores(x, np.swapaxes(k, 1, 2))), v)),
+    ("transposed_kernel", lambda x, k, v: combine(softmax9(scores(x, k)), np.swapaxes(v, 1, 2))),
+    ("window_axes", lambda x, k, v: combine(softmax9(_window_axes_scores(x, k)), v)),
+    ("softmax_overflow", lambda x, k, v: combine(_softmax_naive(scores(x, k)), v)),
+    ("global_max", lambda x, k, v: combine(_softmax_global_max(scores(x, k)), v)),
+    ("global_max", lambda x, k, v: combine(_softmax_pixel_max(scores(x, k)), v)),
+    ("channels_last", lambda x, k, v: np.transpose(oracle_attention(x, k, v), (2, 0, 1))),
+    ("no_padding", lambda x, k, v: oracle_attention(_padded(x), k, v)),
+]
+
+
 def attention_variants(x, k, v) -> list[tuple[str, np.ndarray]]:
-    s = scores(x, k)
-    shape = s.shape
-    out = [("softmax_axis", combine(torch.softmax(s, dim=2), v)),                 # over the output channels
-           ("softmax_axis", combine(torch.softmax(s, dim=-1), v)),                # over b only (each row)
-           ("softmax_axis", combine(torch.softmax(s, dim=-2), v)),                # over a only (each column)
-           ("softmax_axis", combine(torch.softmax(s.reshape(-1, *shape[2:]), dim=0).view(shape), v)),  # over pixels
-           ("centre_query", combine(softmax9(scores(x, k, query="centre")), v)),
-           ("no_softmax", combine(s, v)),
-           ("no_softmax", combine(torch.exp(s), v)),
-           ("flipped_kernel", combine(softmax9(scores(x, k, flip=True)), v, flip=True)),
-           ("flipped_kernel", combine(softmax9(scores(x, k, flip=True)), v)),
-           ("flipped_kernel", combine(softmax9(s), v, flip=True))]
-    right = oracle_attention(x, k, v)
-    out.append(("channels_last", np.transpose(right, (2, 0, 1))))
-    padded = np.pad(np.asarray(x, dtype=np.float64), ((1, 1), (1, 1), (0, 0)))
-    out.append(("no_padding", oracle_attention(padded, k, v)))
-    return out
+    """What the catalogued misconceptions return on (x, k, v)."""
+    return [(hint, fn(x, k, v)) for hint, fn in ATTENTION_VARIANTS]
 
 
 def oracle_normalize(image) -> np.ndarray:
@@ -112,11 +176,36 @@ def oracle_normalize(image) -> np.ndarray:
     return (t / torch.linalg.norm(t, dim=(0, 1), keepdim=True)).numpy()
 
 
+NORMALIZE_VARIANTS = [
+    ("per_channel_norm", lambda image: (_t(image) / torch.linalg.norm(_t(image))).numpy()),          # whole image
+    ("per_channel_norm", lambda image: (_t(image) / torch.linalg.norm(_t(image), dim=2, keepdim=True)).numpy()),
+    ("squared_norm", lambda image: (_t(image) / (_t(image) ** 2).sum(dim=(0, 1), keepdim=True)).numpy()),
+]
+
+
 def normalize_variants(image) -> list[tuple[str, np.ndarray]]:
-    t = _t(image)
-    return [("per_channel_norm", (t / torch.linalg.norm(t)).numpy()),
-            ("per_channel_norm", (t / torch.linalg.norm(t, dim=2, keepdim=True)).numpy()),
-            ("squared_norm", (t / (t ** 2).sum(dim=(0, 1), keepdim=True)).numpy())]
+    return [(hint, fn(image)) for hint, fn in NORMALIZE_VARIANTS]
+
+
+# ---------------------------------------------------------------- probe inputs a diagnosis is confirmed on
+def seeded_inputs(h: int, w: int, cin: int, cout: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(h, w, cin)), rng.normal(size=(cout, 3, 3, cin)), rng.normal(size=(cout, 3, 3))
+
+
+def spread_inputs(h: int, w: int, cin: int, cout: int, seed: int = 0):
+    """Scores in the hundreds, far apart between windows: the top rows of x near +400, the bottom rows near
+    -400, positive keys. exp overflows in the top windows and underflows in the bottom ones."""
+    x, k, v = seeded_inputs(h, w, cin, cout, seed)
+    x = x + np.where(np.arange(h) < h // 2, 400.0, -400.0)[:, None, None]
+    return x, np.abs(k) + 0.5, v
+
+
+# Non-square, several channels in and out, no symmetry; the last one with far-apart large scores.
+ATTENTION_PROBES = [seeded_inputs(5, 4, 2, 3, seed=11), seeded_inputs(4, 6, 3, 2, seed=12),
+                    spread_inputs(6, 4, 2, 2, seed=13)]
+NORMALIZE_PROBES = [(np.arange(1.0, 25.0).reshape(4, 2, 3) * np.array([1.0, -0.5, 3.0]),),
+                    (np.random.default_rng(14).normal(size=(3, 5, 2)) * 2.5,)]
 
 
 # ---------------------------------------------------------------- comparisons and hints
@@ -129,23 +218,129 @@ def as_array(value):
         return None
 
 
-def numeric_hint(got, expected: np.ndarray, variants) -> str | None:
-    g = as_array(got)
-    if g is None:
-        return None
-    for hint, v in variants:
-        if v.shape == g.shape and not (v.shape == expected.shape and np.allclose(v, expected)) \
-                and np.allclose(g, v, rtol=1e-6, atol=1e-6):
-            return hint
-    return None
+def _close_arrays(a, b) -> bool:
+    a, b = as_array(a), as_array(b)
+    if a is None or b is None or a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(a, b, rtol=1e-6, atol=1e-6, equal_nan=True))
 
 
-def expect_array(got, expected: np.ndarray, what: str, variants, reveal: bool = True) -> None:
-    """Shape then values (float64 tolerances); ``variants()`` is computed only on failure."""
+def diagnose(got, inputs, oracle, variants, probes, rerun=None) -> str | None:
+    """The one catalogued misconception that reproduces ``got`` on ``inputs`` and, when ``rerun`` (the
+    student's function) is given, the student's output on every probe input where a candidate differs from
+    the right answer (a probe can single one out of several); else None. None or several left, or a student
+    function that raises on a probe: no cause is claimed (the comparison's own lines say what differs)."""
+    def value(fn, args):
+        try:
+            with np.errstate(all="ignore"):
+                return fn(*args)
+        except Exception:
+            return None
+
+    expected = value(oracle, inputs)
+    alive = []
+    for hint, fn in variants:
+        wrong = value(fn, inputs)
+        if wrong is not None and _close_arrays(got, wrong) and not _close_arrays(expected, wrong):
+            alive.append((hint, fn))
+    if rerun is not None:
+        for index, probe in enumerate(probes):
+            if not alive:
+                break
+            right = value(oracle, probe)
+            outs = [(h, fn, value(fn, probe)) for h, fn in alive]
+            if all(_close_arrays(w, right) for _, _, w in outs):
+                continue   # this probe cannot tell the candidates from the right answer
+            ok, mine = student_on_probe(rerun, index, probe)
+            if not ok:
+                return None
+            alive = [(h, fn) for h, fn, w in outs if _close_arrays(w, mine)]
+    ids = {h for h, _ in alive}
+    return ids.pop() if len(ids) == 1 else None
+
+
+_PROBE_RUNS: dict = {}
+
+
+def student_on_probe(rerun, index: int, args):
+    """(ok, the student's output) for probe ``index``: run once per test and function, since hypothesis
+    replays a failing test many times while it shrinks the input, and the probes do not depend on it."""
+    from autograder import seam
+    from autograder.errors import GradingAbort
+
+    key = (seam.current.nodeid, repr(rerun), index)
+    if key not in _PROBE_RUNS:
+        if len(_PROBE_RUNS) > 64:
+            _PROBE_RUNS.clear()
+        try:
+            _PROBE_RUNS[key] = (True, rerun(*args))
+        except (Exception, GradingAbort):
+            _PROBE_RUNS[key] = (False, None)
+    return _PROBE_RUNS[key]
+
+
+def check_float64(got, what: str) -> None:
+    """The exercise returns float64 arrays: another dtype fails with its own message (after the values)."""
+    dtype = getattr(got, "dtype", None)
+    if dtype is not None and hasattr(got, "shape") and str(dtype).removeprefix("torch.") != "float64":
+        raise Mismatch(f"{what}\n  the values agree, but the array's dtype is {str(dtype).removeprefix('torch.')}; "
+                       "expected float64" + hint_text("float64", HINTS))
+
+
+def expect_array(got, expected: np.ndarray, what: str, inputs, oracle, variants, probes, rerun=None,
+                 reveal: bool = True) -> None:
+    """Shape, values (float64 tolerances), then the float64 dtype. On a difference, a hint only when
+    :func:`diagnose` confirms one misconception (on ``inputs`` and, with ``rerun``, on the probes)."""
     try:
         assert_close(got, expected, what, reveal=reveal)
     except Mismatch as exc:
-        raise Mismatch(str(exc) + hint_text(numeric_hint(got, expected, variants()), HINTS)) from None
+        raise Mismatch(str(exc) + hint_text(diagnose(got, inputs, oracle, variants, probes, rerun), HINTS)) from None
+    check_float64(got, what)
+
+
+def expect_attention(got, inputs, what: str, rerun=None, expected=None, reveal: bool = True) -> None:
+    """``got`` = the student's attention on ``inputs`` = (x, k, v); ``rerun`` = the student's function (for
+    confirming a diagnosis on the probes); ``expected`` defaults to the torch oracle."""
+    expected = oracle_attention(*inputs) if expected is None else expected
+    expect_array(got, expected, what, inputs, oracle_attention, ATTENTION_VARIANTS, ATTENTION_PROBES, rerun, reveal)
+
+
+def expect_normalized(got, image, what: str, rerun=None, expected=None, reveal: bool = True) -> None:
+    expected = oracle_normalize(image) if expected is None else expected
+    expect_array(got, expected, what, (image,), oracle_normalize, NORMALIZE_VARIANTS, NORMALIZE_PROBES, rerun,
+                 reveal)
+
+
+# ---------------------------------------------------------------- arguments left unchanged (run in the worker)
+def call_keeping_arguments(func, *arrays):
+    """Probe: ``func(*arrays)`` where the student code runs; returns the positions of the arrays it changed
+    (compared with copies taken before the call) and the error it raised, if any."""
+    before = [np.array(a, copy=True) for a in arrays]
+    try:
+        func(*arrays)
+    except Exception as exc:  # noqa: BLE001 - reported as data
+        return {"changed": [], "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    changed = [i for i, (a, b) in enumerate(zip(before, arrays))
+               if not (np.shape(a) == np.shape(b) and np.array_equal(a, np.asarray(b), equal_nan=True))]
+    return {"changed": changed, "error": ""}
+
+
+call_keeping_arguments.describes = "a call that checks its arguments are left unchanged"
+
+
+def check_arguments_unchanged(sub, name: str, arrays: dict) -> None:
+    """``name(*arrays)`` must leave every array as it was (run where the student's code runs)."""
+    got = sub.run_probe(call_keeping_arguments, sub.get_attr(name), *arrays.values())
+    labels = list(arrays)
+    if not isinstance(got, dict):
+        raise Mismatch(f"{name}(...)\n  could not be checked: {got!r}")
+    if got.get("error"):
+        raise Mismatch(f"{call(name, *arrays.values())}\n  raised {got['error']}")
+    changed = [labels[i] for i in got.get("changed", []) if 0 <= i < len(labels)]
+    if changed:
+        raise Mismatch(f"{call(name, *arrays.values())}\n  changed its argument(s) {', '.join(changed)}: after the "
+                       f"call they no longer hold the values passed in" + hint_text("in_place", HINTS))
 
 
 # ---------------------------------------------------------------- the parameter count
@@ -262,11 +457,6 @@ def attention_inputs(draw, max_side: int = 6, max_channels: int = 3):
     k = draw(hnp.arrays(np.float64, (cout, 3, 3, cin), elements=small_values()), label="k")
     v = draw(hnp.arrays(np.float64, (cout, 3, 3), elements=small_values()), label="v")
     return x, k, v
-
-
-def seeded_inputs(h: int, w: int, cin: int, cout: int, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    return rng.normal(size=(h, w, cin)), rng.normal(size=(cout, 3, 3, cin)), rng.normal(size=(cout, 3, 3))
 
 
 def _no_zero_channel(image: np.ndarray) -> np.ndarray:

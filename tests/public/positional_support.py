@@ -40,6 +40,11 @@ HINTS = {
                      "and sin(A)cos(B) - cos(A)sin(B) = sin(A - B), so that bracket is sin(w(q - p)) = "
                      "-sin(w(p - q)). (Using M^T = [[a, b], [-b, a]] instead of M flips that sign too.)",
     "no_scaling": "the score is scaled: s_pq = x_p^T M x_q / sqrt(d_k).",
+    "not_simplified": "the question asks for the simplified value: sin(x)**2 + cos(x)**2 = 1 for every x, so "
+                      "no symbol is left (sympy.simplify or sympy.trigsimp does it).",
+    "frequency_symbol": "in <PE(p), PE(q)> every (sin, cos) pair has its own frequency omega_k = "
+                        "1 / 10000**(2k/d), written with the summation index k and d; the symbol omega is the "
+                        "single frequency of the other parts.",
     "symbol_names": "build the answer from the symbols defined at the top of the module (p, q, omega, k, d, a, "
                     "b, d_k); other names are other variables to the grader.",
     "symbol_assumptions": "use the module's symbols themselves (p, q = sympy.symbols('p q', real=True), ...): a "
@@ -86,21 +91,28 @@ def formula_encoding(max_len: int, d_model: int) -> np.ndarray:
     return _encoding(max_len, d_model)
 
 
+_WRONG_EXPONENTS = [lambda kk, col, dm: kk / dm,          # i/d instead of 2i/d
+                    lambda kk, col, dm: kk,               # the exponent is i itself
+                    lambda kk, col, dm: col / dm,         # the column index: cos columns get (2k+1)/d
+                    lambda kk, col, dm: 2 * col / dm,     # 2 * column index / d
+                    lambda kk, col, dm: -2 * kk / dm]     # multiplies by the power instead of dividing
+
+# Each catalogued misconception as the formula with one change: (hint id, function of max_len, d_model).
+ENCODING_VARIANTS = (
+    [("sin_cos_swapped", lambda n, dm: _encoding(n, dm, sin_first=False))]
+    + [("frequency_exponent", lambda n, dm, e=e: _encoding(n, dm, exponent=e)) for e in _WRONG_EXPONENTS]
+    + [("interleaved", lambda n, dm: _encoding(n, dm, halves=True)),
+       ("interleaved", lambda n, dm: _encoding(n, dm, halves=True, sin_first=False)),   # (cos | sin) halves
+       ("positions_from_zero", lambda n, dm: _encoding(n, dm, start=1)),
+       ("rows_are_positions", lambda n, dm: _encoding(n, dm).T)])
+
+# Sizes a diagnosis is confirmed on: every variant differs from the formula there.
+ENCODING_PROBES = [(7, 10), (3, 6)]
+
+
 def encoding_variants(max_len: int, d_model: int) -> list[tuple[str, np.ndarray]]:
-    """What the catalogued misconceptions return (first match wins)."""
-    wrong_exponents = [lambda kk, col, dm: kk / dm,          # i/d instead of 2i/d
-                       lambda kk, col, dm: kk,               # the exponent is i itself
-                       lambda kk, col, dm: col / dm,         # the column index: cos columns get (2k+1)/d
-                       lambda kk, col, dm: 2 * col / dm,     # 2 * column index / d
-                       lambda kk, col, dm: -2 * kk / dm]     # multiplies by the power instead of dividing
-    out = [("sin_cos_swapped", _encoding(max_len, d_model, sin_first=False))]
-    out += [("frequency_exponent", _encoding(max_len, d_model, exponent=e)) for e in wrong_exponents]
-    out += [("frequency_exponent", _encoding(max_len, d_model, exponent=e, sin_first=False)) for e in wrong_exponents]
-    out += [("interleaved", _encoding(max_len, d_model, halves=True)),
-            ("interleaved", _encoding(max_len, d_model, halves=True, sin_first=False)),
-            ("positions_from_zero", _encoding(max_len, d_model, start=1)),
-            ("rows_are_positions", _encoding(max_len, d_model).T)]
-    return out
+    """What the catalogued misconceptions return."""
+    return [(hint, fn(max_len, d_model)) for hint, fn in ENCODING_VARIANTS]
 
 
 def as_array(value):
@@ -112,25 +124,67 @@ def as_array(value):
         return None
 
 
-def encoding_hint(got, expected: np.ndarray, variants) -> str | None:
-    g = as_array(got)
-    if g is None:
-        return None
-    for hint, v in variants:
-        if v.shape == g.shape and not (v.shape == expected.shape and np.allclose(v, expected, **ENCODING_TOL)) \
-                and np.allclose(g, v, **ENCODING_TOL):
-            return hint
-    return None
+def _close(a, b) -> bool:
+    a, b = as_array(a), as_array(b)
+    if a is None or b is None or a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(a, b, equal_nan=True, **ENCODING_TOL))
 
 
-def expect_encoding(got, expected: np.ndarray, what: str, variants, reveal: bool = True) -> None:
-    """Shape, then values with ENCODING_TOL; ``variants()`` is computed only on failure."""
+def encoding_hint(got, max_len: int, d_model: int, rerun=None) -> str | None:
+    """The one catalogued misconception that reproduces ``got`` at (max_len, d_model) and, when ``rerun`` (the
+    student's function) is given, the student's output at every probe size where a candidate differs from the
+    formula (a probe can single one out of several); else None (none or several left, or the student's code
+    raises on a probe): the comparison's own lines then say what differs."""
+    expected = formula_encoding(max_len, d_model)
+    alive = [(h, fn) for h, fn in ENCODING_VARIANTS
+             if (lambda w: _close(got, w) and not _close(expected, w))(fn(max_len, d_model))]
+    if rerun is not None:
+        for index, size in enumerate(ENCODING_PROBES):
+            if not alive:
+                break
+            right = formula_encoding(*size)
+            outs = [(h, fn, fn(*size)) for h, fn in alive]
+            if all(_close(w, right) for _, _, w in outs):
+                continue   # this probe cannot tell the candidates from the right answer
+            ok, mine = student_on_probe(rerun, index, size)
+            if not ok:
+                return None
+            alive = [(h, fn) for h, fn, w in outs if _close(w, mine)]
+    ids = {h for h, _ in alive}
+    return ids.pop() if len(ids) == 1 else None
+
+
+_PROBE_RUNS: dict = {}
+
+
+def student_on_probe(rerun, index: int, args):
+    """(ok, the student's output) for probe ``index``: run once per test and function, since hypothesis
+    replays a failing test many times while it shrinks the input, and the probes do not depend on it."""
+    from autograder import seam
+    from autograder.errors import GradingAbort
+
+    key = (seam.current.nodeid, repr(rerun), index)
+    if key not in _PROBE_RUNS:
+        if len(_PROBE_RUNS) > 64:
+            _PROBE_RUNS.clear()
+        try:
+            _PROBE_RUNS[key] = (True, rerun(*args))
+        except (Exception, GradingAbort):
+            _PROBE_RUNS[key] = (False, None)
+    return _PROBE_RUNS[key]
+
+
+def expect_encoding(got, expected: np.ndarray, what: str, max_len: int, d_model: int, rerun=None,
+                    reveal: bool = True) -> None:
+    """Shape, then values with ENCODING_TOL; a hint only when :func:`encoding_hint` confirms one."""
     if type(got).__module__.startswith("torch") and str(got.dtype) not in ("torch.float32", "torch.float64"):
         raise Mismatch(f"{what}\n  expected a float32 or float64 tensor; got dtype {got.dtype}")
     try:
         assert_close(got, expected, what, reveal=reveal, **ENCODING_TOL)
     except Mismatch as exc:
-        raise Mismatch(str(exc) + hint_text(encoding_hint(got, expected, variants()), HINTS)) from None
+        raise Mismatch(str(exc) + hint_text(encoding_hint(got, max_len, d_model, rerun), HINTS)) from None
 
 
 def encoding_call(max_len: int, d_model: int) -> str:
@@ -247,9 +301,37 @@ def numerically_equal(x, y, samples: int = 16, seed: int = 1) -> bool:
     return bool(np.all(np.abs(vx - vy) <= 1e-8 + 1e-8 * np.abs(vy)))
 
 
-def at_d(expr, dv: int):
-    """A Sum answer at a concrete even d, summed out (a finite expression in p, q)."""
-    return summed_out(sympy.sympify(expr).subs(d, dv), what=f"the answer at d = {dv}")
+def at_d(expr, dv: int, trusted: bool = False):
+    """A Sum answer at a concrete even d, summed out (a finite expression in p, q). ``trusted``: an expression
+    built here (the expected one or a variant), summed out directly; a student's goes through summed_out
+    (bounded limits, isolated, time-boxed). Results are kept (a bounded cache): the hint variants compare the
+    same expressions again and again."""
+    key = (sympy.sympify(expr), dv, trusted)
+    try:
+        return _AT_D[key]
+    except KeyError:
+        pass
+    except TypeError:   # unhashable: no cache
+        key = None
+    if trusted:
+        out = sympy.sympify(expr).subs(d, dv).doit()
+    else:
+        out = summed_out(whole_floats(sympy.sympify(expr).subs(d, dv)), what=f"the answer at d = {dv}")
+    if key is not None:
+        if len(_AT_D) > 256:
+            _AT_D.clear()
+        _AT_D[key] = out
+    return out
+
+
+_AT_D: dict = {}
+
+
+def whole_floats(expr):
+    """``expr`` with every float that is a whole number made an Integer (same value): a limit written
+    ``0.5*d - 1`` is 1.0 at d = 4, and a Sum runs between whole numbers only when they are Integers."""
+    return expr.xreplace({f: sympy.Integer(int(f)) for f in expr.atoms(sympy.Float)
+                          if f.is_finite and float(f).is_integer() and abs(f) < 2**53})
 
 
 def exactly_equal(x, y) -> bool:
@@ -263,9 +345,10 @@ def exactly_equal(x, y) -> bool:
     return sympy_equivalent(x, y)
 
 
-def same(x, y, sums: bool = False) -> bool:
+def same(x, y, sums: bool = False, trusted_x: bool = False) -> bool:
+    """x == y numerically (at each d of FULL_DOT_DS for Sum answers); y is always one of ours."""
     if sums:
-        return all(numerically_equal(at_d(x, dv), at_d(y, dv)) for dv in FULL_DOT_DS)
+        return all(numerically_equal(at_d(x, dv, trusted_x), at_d(y, dv, True)) for dv in FULL_DOT_DS)
     return numerically_equal(x, y)
 
 
@@ -275,11 +358,12 @@ def realified(got):
 
 
 def expect_expression(got, expected, what: str, variants, allowed: tuple[str, ...], *, relative: bool = False,
-                      sums: bool = False) -> None:
+                      sums: bool = False, simplified: bool = False) -> None:
     """A sympy answer: its symbols, then equivalence (with a hint when it matches a variant), then the form.
 
     ``sums``: the answer is a Sum over k with upper limit in d; it is compared at the d in FULL_DOT_DS.
     ``relative``: the answer must be written in p - q (see in_offset).
+    ``simplified``: the answer is a constant, and must be given as one (no symbol left in it).
     Never shows the expected expression.
     """
     try:
@@ -290,26 +374,40 @@ def expect_expression(got, expected, what: str, variants, allowed: tuple[str, ..
         raise Mismatch(f"{what}\n  expected a sympy expression; got {got!r} ({type(got).__name__})")
     names = {s.name for s in got.free_symbols}
     if not names <= set(allowed):
-        raise Mismatch(f"{what}\n  got: {got}\n  uses the symbols {sorted(names - set(allowed))}; allowed here: "
-                       f"{', '.join(allowed)}" + hint_text("symbol_names", HINTS))
+        foreign = names - set(allowed)
+        if not foreign <= set(OURS):
+            hint = "symbol_names"             # a name that is none of the module's symbols
+        elif sums and foreign == {"omega"}:
+            hint = "frequency_symbol"         # the single frequency of the other parts, not omega_k
+        else:
+            hint = None
+        raise Mismatch(f"{what}\n  got: {got}\n  uses the symbols {sorted(foreign)}; allowed here: "
+                       f"{', '.join(allowed)}" + hint_text(hint, HINTS))
     fixed = realified(got)
 
     def diagnose():
-        for hint, v in variants:
-            if not same(v, expected, sums) and same(fixed, v, sums):
-                return hint
-        return "symbol_assumptions" if fixed != got and same(fixed, expected, sums) else None
+        """The one variant the answer equals (each of ours, compared numerically); else None."""
+        try:
+            found = {hint for hint, v in variants if not same(v, expected, sums, True) and same(fixed, v, sums)}
+            if not found and fixed != got and same(fixed, expected, sums):
+                found = {"symbol_assumptions"}
+        except Mismatch:   # the answer could not be evaluated for the comparison: no cause is claimed
+            return None
+        return found.pop() if len(found) == 1 else None
 
     if sums:
         if "d" not in names:
             raise Mismatch(f"{what}\n  got: {got}\n  expected a sympy.Sum over k whose last index depends on d")
-        pairs = [(at_d(got, dv), at_d(expected, dv), dv) for dv in FULL_DOT_DS]
+        pairs = [(at_d(got, dv), at_d(expected, dv, True), dv) for dv in FULL_DOT_DS]
     else:
         pairs = [(got, expected, None)]
     for g, e, dv in pairs:
         if not (numerically_equal(g, e) and exactly_equal(g, e)):
             at = f" (at d = {dv} it is {g})" if dv is not None else ""
             raise Mismatch(f"{what} is not the expected expression\n  got: {got}{at}" + hint_text(diagnose(), HINTS))
+    if simplified and got.free_symbols:
+        raise Mismatch(f"{what} has the right value but is not simplified\n  got: {got}\n  which still contains "
+                       f"{', '.join(sorted(names))}" + hint_text("not_simplified", HINTS))
     if relative and q in in_offset(got).free_symbols:
         raise Mismatch(f"{what} has the right value but is not written in p - q\n  got: {got}\n"
                        f"  with p = q + t and the arguments expanded it is {in_offset(got)}, which still has q"
