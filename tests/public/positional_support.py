@@ -156,24 +156,11 @@ def encoding_hint(got, max_len: int, d_model: int, rerun=None) -> str | None:
     return ids.pop() if len(ids) == 1 else None
 
 
-_PROBE_RUNS: dict = {}
-
-
 def student_on_probe(rerun, index: int, args):
-    """(ok, the student's output) for probe ``index``: run once per test and function, since hypothesis
-    replays a failing test many times while it shrinks the input, and the probes do not depend on it."""
-    from autograder import seam
-    from autograder.errors import GradingAbort
+    """(ok, the student's output) for probe ``index`` (see autograder.diagnose.rerun_once)."""
+    from autograder.diagnose import rerun_once
 
-    key = (seam.current.nodeid, repr(rerun), index)
-    if key not in _PROBE_RUNS:
-        if len(_PROBE_RUNS) > 64:
-            _PROBE_RUNS.clear()
-        try:
-            _PROBE_RUNS[key] = (True, rerun(*args))
-        except (Exception, GradingAbort):
-            _PROBE_RUNS[key] = (False, None)
-    return _PROBE_RUNS[key]
+    return rerun_once(rerun, index, args)
 
 
 def expect_encoding(got, expected: np.ndarray, what: str, max_len: int, d_model: int, rerun=None,
