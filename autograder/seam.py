@@ -523,6 +523,17 @@ class LocalExecutor(Executor):
 PRELOAD = "torch,sympy,matplotlib,matplotlib.figure,matplotlib.backends.backend_agg"
 
 
+def worker_environment(base) -> dict:
+    """A worker's environment, spawned or forked: the grader's, without the results folder, the
+    submission's and Gradescope's root paths, with the worker's own settings."""
+    env = {k: v for k, v in base.items()
+           if not k.startswith("AUTOGRADER_RESULTS") and k not in ("AUTOGRADER_SUBMISSION", "AUTOGRADER_ROOT")}
+    env.update(PYTHONPATH=str(Path(__file__).resolve().parent.parent), PYTHONHASHSEED="0",
+               PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", AUTOGRADER_WORKER="1")
+    return env
+
+
 FORK_SERVER = None   # autograder.zygote.ForkServer, once start_fork_server() has run in this process
 
 
@@ -599,17 +610,10 @@ class WorkerExecutor(Executor):
         self.start()
 
     def start(self) -> None:
-        src_root = Path(__file__).resolve().parent.parent
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         self._log = tempfile.TemporaryFile()
         self._log_pos = 0
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_RESULTS")}
-        env.update(PYTHONPATH=str(src_root), PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", AUTOGRADER_WORKER="1")
-        for secret in ("AUTOGRADER_SUBMISSION", "AUTOGRADER_ROOT"):
-            env.pop(secret, None)
-        env["AUTOGRADER_WORKER_FDS"] = f"{req_r},{resp_w}"   # read and dropped by the worker at once
         if FORK_SERVER is not None:
             try:
                 pid = FORK_SERVER.spawn([req_r, resp_w, self._log.fileno()],
@@ -620,6 +624,8 @@ class WorkerExecutor(Executor):
                 os.close(resp_w)
             self.proc = _Forked(pid, FORK_SERVER)
         else:
+            env = worker_environment(os.environ)
+            env["AUTOGRADER_WORKER_FDS"] = f"{req_r},{resp_w}"   # read and dropped by the worker at once
             self.proc = subprocess.Popen(
                 [sys.executable, "-s", "-m", "autograder.worker", str(self.submission_dir), self.display,
                  self.preload, ",".join(self.probes)],

@@ -239,12 +239,11 @@ def _worker(fds: list[int], args: dict) -> None:
         faulthandler.disable()   # it wrote to the grader's stderr
     except Exception:   # noqa: BLE001
         pass
-    for key in [k for k in os.environ if k.startswith("AUTOGRADER_RESULTS")] + ["AUTOGRADER_SUBMISSION",
-                                                                               "AUTOGRADER_ROOT"]:
-        os.environ.pop(key, None)
-    src_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    os.environ.update(PYTHONPATH=src_root, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg",
-                      OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", AUTOGRADER_WORKER="1")
+    from .seam import worker_environment
+
+    env = worker_environment(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
     sys.dont_write_bytecode = True
     from . import worker
 
