@@ -76,6 +76,21 @@ def test_worker_kills_a_hung_call_and_serves_the_next(tmp_path, monkeypatch):
         ex.close()
 
 
+def test_call_limit_lets_a_training_call_run_longer_and_names_its_limit(tmp_path, monkeypatch):
+    (tmp_path / "m.py").write_text("import time\ndef train(s):\n    time.sleep(s)\n    return s\n")
+    monkeypatch.setattr(seam, "CALL_TIMEOUT", 0.3)
+    ex = seam.LocalExecutor(tmp_path)
+    m = ex.module("m")
+    with pytest.raises(StudentTimeout, match="within 0.3s"):
+        m.train(0.6)
+    with seam.call_limit(2.0, "your training"):
+        assert m.train(0.6) == 0.6
+        with pytest.raises(StudentTimeout, match=r"your training \(.*train.*\) took more than 2s; the limit is 2s"):
+            m.train(3.0)
+    with pytest.raises(StudentTimeout, match="within 0.3s"):   # the longer limit ends with the block
+        m.train(0.6)
+
+
 def test_an_import_that_hangs_is_tried_once_and_remembered(tmp_path, monkeypatch):
     log = tmp_path / "imports.log"
     (tmp_path / "m.py").write_text(f"with open({str(log)!r}, 'a') as f:\n    f.write('x')\nwhile True:\n    pass\n")
