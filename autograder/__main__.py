@@ -34,14 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log", action="store_true", help="also print the run's log")
 
     p = sub.add_parser("grade", help="grade many submissions in parallel: CSV, JSON and a summary")
-    p.add_argument("submissions", nargs="+", help="folders of submission folders or zips, Gradescope's export "
-                                                  "folder, single submission folders or zips")
+    p.add_argument("submissions", nargs="+", help="folders of submission folders, zips or notebooks, Gradescope's "
+                                                  "export folder, single submission folders, zips or notebooks")
     p.add_argument("--out", default="batch-results", help="output folder (default: batch-results/)")
     p.add_argument("--jobs", type=int, default=None, help="parallel gradings (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="re-grade everything, ignoring the cache")
     p.add_argument("--timeout", type=float, default=900, help="wall-time limit per submission in s (default 900)")
     p.add_argument("--assignment", default=None, help="assignment (default: the manifest's `default`)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--written", action="store_true", help="also write written.html: every submission's written "
+                                                          "answers (from notebooks), grouped per question")
 
     p = sub.add_parser("check", help="grader quality report: references, stubs, mutants, alternatives")
     p.add_argument("--exercise", action="append", default=None,
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         from . import batch
 
         batch.grade_all([Path(p) for p in args.submissions], Path(args.out), args.jobs, args.force,
-                        args.timeout, args.assignment, progress=not args.no_progress)
+                        args.timeout, args.assignment, progress=not args.no_progress, written=args.written)
         return 0
     if args.command == "check":
         from . import quality

@@ -87,11 +87,11 @@ def discover(paths: list[Path]) -> list[Submission]:
     found: list[Submission] = []
     for path in paths:
         path = Path(path)
-        if path.is_file() and path.suffix == ".zip":
+        if path.is_file() and path.suffix in (".zip", ".ipynb"):
             found.append(Submission(path.stem, path))
             continue
         if not path.is_dir():
-            raise FileNotFoundError(f"{path}: not a folder or a .zip")
+            raise FileNotFoundError(f"{path}: not a folder, a .zip or an .ipynb")
         in_export = (path.parent / METADATA).is_file()   # one submission_<id> folder of an export
         if (in_export or _looks_like_one_submission(path)) and not (path / METADATA).is_file():
             sub = Submission(path.name, path)
@@ -104,7 +104,7 @@ def discover(paths: list[Path]) -> list[Submission]:
         for child in sorted(path.iterdir()):
             if child.name in SKIP or child.name.startswith("."):
                 continue
-            if child.is_file() and child.suffix == ".zip":
+            if child.is_file() and child.suffix in (".zip", ".ipynb"):   # a folder of zips or notebooks
                 sub = Submission(child.stem, child)
             elif child.is_dir():
                 sub = Submission(child.name, child)
@@ -242,6 +242,34 @@ def grade_one(sub: Submission, timeout: float, assignment: str | None = None, so
 
 # ---------------------------------------------------------------- reports
 
+def written_report(subs: list[Submission], docs: dict[str, dict]) -> str:
+    """One HTML page for the graders: per written question, every submission's answer."""
+    import html
+
+    from .notebook import safe_html
+
+    questions: dict[str, str] = {}
+    by_question: dict[str, list[tuple[Submission, str]]] = {}
+    for s in subs:
+        for a in (docs[s.id].get("extra_data") or {}).get("written", []):
+            qid = str(a.get("id", "?"))
+            questions.setdefault(qid, str(a.get("question", "")))
+            by_question.setdefault(qid, []).append((s, str(a.get("answer", ""))))
+    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Written answers</title><style>"
+             "section.answer{border-left:3px solid #ccc;margin:8px 0 16px;padding-left:12px}</style></head><body>",
+             f"<h1>Written answers ({len(subs)} submissions)</h1>"]
+    if not by_question:
+        parts.append("<p>No submission had written answers (they come from notebook submissions).</p>")
+    for qid in sorted(by_question):
+        parts.append(f"<h2>{html.escape(qid)}</h2>{safe_html(questions[qid])}")
+        for s, answer in by_question[qid]:
+            who = " ".join(x for x in (s.id, s.name and f"({s.name})") if x)
+            parts.append(f"<section class='answer'><h4>{html.escape(who)}</h4>"
+                         f"{safe_html(answer) if answer.strip() else '<em>(no answer)</em>'}</section>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
 def exercise_scores(doc: dict, exercises: list[str]) -> dict[str, float]:
     scores = dict.fromkeys(exercises, 0.0)
     for t in doc.get("tests", []):
@@ -299,7 +327,8 @@ def summarize(rows: list[dict], docs: dict[str, dict], spec: manifest.Assignment
 # ---------------------------------------------------------------- the command
 
 def grade_all(paths: list[Path], out: Path, jobs: int | None = None, force: bool = False,
-              timeout: float = 900.0, assignment: str | None = None, progress: bool = True) -> dict:
+              timeout: float = 900.0, assignment: str | None = None, progress: bool = True,
+              written: bool = False) -> dict:
     """Grade every submission found in ``paths``; write the reports to ``out``; return counts."""
     from . import sandbox
 
@@ -369,5 +398,8 @@ def grade_all(paths: list[Path], out: Path, jobs: int | None = None, force: bool
     text += (f"\n{len(todo)} graded in {elapsed:.1f}s with {jobs} job(s), {len(subs) - len(todo)} from the cache"
              f"{f' ({len(todo) / elapsed * 60:.1f} submissions/minute)' if todo and elapsed > 0 else ''}.\n")
     (out / "summary.txt").write_text(text)
+    if written:
+        (out / "written.html").write_text(written_report(subs, docs))
+        text += f"Written answers of every submission, per question: {out / 'written.html'}\n"
     print(text, end="")
     return {"graded": len(todo), "cached": len(subs) - len(todo), "seconds": elapsed, "rows": rows}

@@ -12,6 +12,7 @@ Both zips are reproducible: sorted entries, fixed timestamps.
 """
 from __future__ import annotations
 
+import shutil
 import stat
 import zipfile
 from pathlib import Path
@@ -43,6 +44,11 @@ The run ends with a table of your points per exercise. A failing test shows what
 what it expected and what your code returned, on the smallest input it found, often with a hint.
 Points from hidden tests are added on Gradescope. Submit the files in `exercises/` (or this whole
 folder as a zip) to Gradescope.
+
+In Jupyter or Colab: open `student.ipynb` (in Colab, upload `student.zip`, run
+`!unzip -o student.zip -d student` in a cell, then open or upload the notebook), run its set-up cell,
+fill in the code cells, and run each `check("...")` cell: it runs the same public tests on the code
+of your cells. Submit `student.ipynb` to Gradescope (alone, or beside the `.py` files).
 
 Exercises: {exercises}
 """
@@ -85,6 +91,9 @@ def student_files(root: Path, spec: manifest.Assignment) -> dict[str, bytes | Pa
         files[str(path.relative_to(root))] = path
     for name in ("conftest.py", "requirements.txt", "setup.sh"):
         files[name] = root / name
+    notebook = root / "exercises" / "notebooks" / f"{spec.name}.ipynb"
+    if notebook.is_file():
+        files["student.ipynb"] = notebook
     files["assignments.toml"] = _manifest_for(spec).encode()
     files["pyproject.toml"] = STUDENT_PYPROJECT.encode()
     files["README.md"] = STUDENT_README.format(title=spec.title, exercises=", ".join(ex)).encode()
@@ -94,7 +103,7 @@ def student_files(root: Path, spec: manifest.Assignment) -> dict[str, bytes | Pa
 def autograder_files(root: Path, spec: manifest.Assignment) -> dict[str, bytes | Path]:
     ex = list(spec.exercises)
     files = {k: v for k, v in student_files(root, spec).items()
-             if not k.startswith("exercises/") and k not in ("README.md", "pyproject.toml")}
+             if not k.startswith("exercises/") and k not in ("README.md", "pyproject.toml", "student.ipynb")}
     files["pyproject.toml"] = root / "pyproject.toml"
     files["run_autograder"] = root / "run_autograder"
     for name in ex:
@@ -127,5 +136,11 @@ def build(out: Path, assignment: str | None = None, root: Path = ROOT) -> list[P
         raise SystemExit("exercises/ or tests/keys/ are stale; run `python -m autograder regenerate` first:\n  "
                          + "\n  ".join(problems))
     spec = manifest.load(root, assignment)
-    return [write_zip(out / "student.zip", student_files(root, spec)),
-            write_zip(out / "autograder.zip", autograder_files(root, spec))]
+    written = [write_zip(out / "student.zip", student_files(root, spec)),
+               write_zip(out / "autograder.zip", autograder_files(root, spec))]
+    notebook = root / "exercises" / "notebooks" / f"{spec.name}.ipynb"
+    if notebook.is_file():   # also on its own, for Colab and for the course page
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, out / "student.ipynb")
+        written.append(out / "student.ipynb")
+    return written

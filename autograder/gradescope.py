@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import manifest, results, sandbox, uploads
+from . import manifest, notebook, results, sandbox, uploads
 from .results import TestResult
 
 SKIP_PARTS = {"__MACOSX", "tests", "solutions", "selftests", ".git", "__pycache__", ".venv", "dist"}
@@ -34,12 +34,16 @@ def default_root() -> Path:
     return Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
 
 
-def collect_submission(upload: Path, exercises: list[str], dest: Path) -> tuple[Path, list[str]]:
+def collect_submission(upload: Path, exercises: list[str], dest: Path,
+                       source: Path | None = None) -> tuple[Path, list[str]]:
     """Copy the exercise modules found in ``upload`` to ``dest/exercises``; return it and notes for the student.
 
     Only regular files are read (see :mod:`autograder.uploads`): a link, hard link, device, FIFO or
     socket is refused with a note naming it, and never followed. Zips (nested up to two deep) are
-    unpacked by the same rule.
+    unpacked by the same rule. A notebook (``.ipynb``) is read as data (never run): its exercise
+    modules are extracted by :mod:`autograder.notebook`, and its written answers are written to
+    ``dest/written/`` (markdown and HTML). An exercise's ``.py`` file wins over the notebook's cells,
+    unless the ``.py`` file is the untouched stub and the notebook's cells are not.
     """
     notes: list[str] = []
     out = dest / "exercises"
@@ -53,6 +57,7 @@ def collect_submission(upload: Path, exercises: list[str], dest: Path) -> tuple[
     # Walk every place once: the upload, then each zip found (its contents are walked in turn).
     todo = [(upload, "", 0)]
     found: dict[str, list] = {name: [] for name in exercises}
+    notebooks: list[tuple[str, Path]] = []
     while todo:
         base, label, depth = todo.pop(0)
         for path, rel, problem in uploads.walk(base, SKIP_PARTS):
@@ -68,14 +73,29 @@ def collect_submission(upload: Path, exercises: list[str], dest: Path) -> tuple[
                 uploads.extract(path, shown, target, notes, MAX_UNZIPPED)
                 todo.append((target, f"{shown}:", depth + 1))
                 continue
+            if name.endswith(".ipynb") and not SKIP_PARTS.intersection(Path(rel).parts[:-1]) \
+                    and ".ipynb_checkpoints" not in Path(rel).parts:
+                notebooks.append((shown, path))
+                continue
             stem = name[:-3] if name.endswith(".py") else None
             if stem in found and not SKIP_PARTS.intersection(Path(rel).parts[:-1]):
                 parts = Path(rel).parts
                 found[stem].append((0 if "exercises" in parts else 1, depth, len(parts), shown, path))
     for shown, problem in refused.items():
         notes.append(problem)
+    from_notebook = _notebook_modules(notebooks, exercises, dest, source or manifest.ROOT, notes)
     for name in exercises:
         candidates = sorted(found[name])
+        if name in from_notebook:
+            py = candidates and _read_py(candidates[0][-1])
+            if not candidates or (notebook.untouched(py or "") and not notebook.untouched(from_notebook[name][1])):
+                shown_nb, text = from_notebook[name]
+                uploads.write_new(out / f"{name}.py", text.encode())
+                if candidates:
+                    notes.append(f"{name}: graded from {shown_nb}, because {candidates[0][-2]} is the untouched stub.")
+                continue
+            notes.append(f"{name}: graded from {candidates[0][-2]}; the cells of {from_notebook[name][0]} for it are "
+                         "not graded (a .py file wins over a notebook, unless it is the untouched stub).")
         if not candidates:
             if not any(Path(s.split(":")[-1]).name == f"{name}.py" for s in refused):
                 notes.append(f"{name}.py: not found in your submission, so its tests score 0. "
@@ -92,6 +112,64 @@ def collect_submission(upload: Path, exercises: list[str], dest: Path) -> tuple[
         if len(candidates) > 1:
             notes.append(f"{name}.py: several copies were uploaded; graded {shown}.")
     return out, notes
+
+
+def _read_py(path: Path) -> str | None:
+    try:
+        return uploads.read_regular(path, str(path)).decode("utf-8", "replace")
+    except uploads.NotRegular:
+        return None
+
+
+def _notebook_modules(notebooks: list[tuple[str, Path]], exercises: list[str], dest: Path, source: Path,
+                      notes: list[str]) -> dict[str, tuple[str, str]]:
+    """exercise -> (notebook shown, module source) from the uploaded notebooks; written answers to
+    dest/written/. With several notebooks, the first in sorted order that has an exercise wins."""
+    if not notebooks:
+        return {}
+    from .regenerate import make_stub
+
+    stubs = {}   # every exercise's stub, not only the graded ones: a cell tagged for one stays its own
+    folder = source / "solutions" if (source / "solutions").is_dir() else source / "exercises"
+    for path in sorted(folder.glob("*.py")):
+        if not path.name.startswith("_"):
+            text = path.read_text()
+            stubs[path.stem] = make_stub(text, path.stem) if folder.name == "solutions" else text
+    modules: dict[str, tuple[str, str]] = {}
+    written: list[str] = []
+    answers: list[dict] = []
+    for shown, path in sorted(notebooks):
+        try:
+            nb = notebook.read(uploads.read_regular(path, shown), shown)
+        except uploads.NotRegular as exc:
+            notes.append(f"{exc} It is not graded.")
+            continue
+        except notebook.NotebookError as exc:
+            notes.append(f"{exc} Nothing of it is graded.")
+            continue
+        got = notebook.extract(nb, stubs, shown)
+        notes.extend(got.notes[:30])
+        if len(got.notes) > 30:
+            notes.append(f"{shown}: {len(got.notes) - 30} more notes like these.")
+        for ex, text in got.modules.items():
+            if ex not in exercises:
+                continue
+            if ex in modules:
+                notes.append(f"{ex}: found in {modules[ex][0]} and {shown}; graded from {modules[ex][0]}.")
+            else:
+                modules[ex] = (shown, text)
+        if got.answers:
+            written.append(notebook.written_markdown(nb, got.answers))
+            asked = notebook.questions(nb)
+            answers += [{**a, "question": asked.get(a["id"], ""), "notebook": shown} for a in got.answers]
+    if written:
+        folder = dest / "written"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = "\n\n".join(written)
+        (folder / "written_answers.md").write_text(text)
+        (folder / "written_answers.html").write_text(notebook.written_html(text))
+        (folder / "written.json").write_text(json.dumps(answers))
+    return modules
 
 
 def _from_partial(path: Path) -> list[TestResult]:
@@ -124,7 +202,7 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
             os.environ["AUTOGRADER_SANDBOX"] = "1"   # seen by the helpers below and the pytest subprocess
         sandbox.lock_down(source, root)
         private, scratch = sandbox.prepare_workdir(work)
-        exdir, notes = collect_submission(root / "submission", list(spec.exercises), work)
+        exdir, notes = collect_submission(root / "submission", list(spec.exercises), work, source)
         sandbox.share_read_only(exdir)
         raw = private / "results.json"
         # no:unraisableexception: its two full garbage collections at exit cost ~0.7 s a run, to
@@ -170,6 +248,14 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
             doc = results.failure(reason, partial=_from_partial(Path(str(raw) + ".partial.jsonl")))
         summary = f"Assignment: {spec.title}."
         doc["output"] = "\n".join([summary, *notes, doc.get("output", "")]).strip()
+        written = work / "written" / "written_answers.md"
+        if written.is_file():   # for Gradescope's manually graded questions
+            (root / "results").mkdir(parents=True, exist_ok=True)
+            for part in ("written_answers.md", "written_answers.html"):
+                shutil.copyfile(work / "written" / part, root / "results" / part)
+            extra = doc.setdefault("extra_data", {})
+            extra["written_answers"] = written.read_text()[:100_000]
+            extra["written"] = json.loads((work / "written" / "written.json").read_text())
     except BaseException as exc:  # anything at all: the student still gets a valid file
         doc = results.failure(f"{type(exc).__name__}: {exc}", exc)
         if not isinstance(exc, Exception):

@@ -147,11 +147,32 @@ def outputs(root: Path = ROOT) -> dict[Path, str | bytes]:
         doc = keys_document(root, path.stem, source)
         if doc is not None:
             files[root / "tests" / "keys" / f"{path.stem}.json"] = json.dumps(doc, indent=1, sort_keys=True) + "\n"
+    files.update(notebooks(root, files))
     return files
 
 
+def notebooks(root: Path, files: dict[Path, str | bytes]) -> dict[Path, str]:
+    """One student notebook per assignment, from the stubs just generated (see autograder.notebook)."""
+    import tomllib
+
+    from . import manifest, notebook
+
+    out = {}   # the manifest is read whole: AUTOGRADER_EXERCISES must not change what is generated
+    table = tomllib.loads((root / manifest.MANIFEST).read_text()).get("assignments", {})
+    for name, entry in table.items():
+        exercises = list(entry.get("exercises", {}))
+        stubs = {ex: files.get(root / "exercises" / f"{ex}.py") for ex in exercises}
+        if not all(isinstance(s, str) for s in stubs.values()):
+            continue   # an exercise without a solution yet: no notebook for its assignment
+        solutions = {ex: (root / "solutions" / f"{ex}.py").read_text() for ex in exercises}
+        nb = notebook.build(str(entry.get("title", name)), stubs, solutions)
+        out[root / "exercises" / "notebooks" / f"{name}.ipynb"] = notebook.dumps(nb)
+    return out
+
+
 def _GENERATED(root: Path):
-    return ((root / "exercises", "*.py"), (root / "exercises" / "assets", "**/*"), (root / "tests" / "keys", "*.json"))
+    return ((root / "exercises", "*.py"), (root / "exercises" / "assets", "**/*"), (root / "tests" / "keys", "*.json"),
+            (root / "exercises" / "notebooks", "*.ipynb"))
 
 
 def _same(path: Path, content: str | bytes) -> bool:

@@ -31,9 +31,11 @@ mistakes in it. Write ``TransformerLayer``, the same layer with all five fixed: 
 same post-LN order ``x = ln1(x + attention(x)); x = ln2(x + FFN(x))``. Graded automatically: the
 output of your layer, with the grader's weights, on random inputs with and without padding masks,
 against PyTorch's own ``nn.TransformerEncoderLayer`` (with the same weights); each of the five bugs
-has a test of its own, on inputs built so that only that bug shows. Graded by hand: for each bug,
-what is wrong and why (the shapes of q, k, v and the attention output; where the scaling goes; how
-the mask reaches the scores; the dimensions of the FFN and of the LayerNorms).
+has a test of its own, on inputs built so that only that bug shows.
+
+Graded by hand (write it in your report, not here): for each bug, what is wrong and why (the shapes
+of q, k, v and the attention output; where the scaling goes; how the mask reaches the scores; the
+dimensions of the FFN and of the LayerNorms).
 
 Part B (count parameters). The number of trainable parameters of your ``TransformerLayer`` as a
 sympy expression in the symbols ``D`` (= d_model) and ``d_ff`` defined below, with the biases of the
