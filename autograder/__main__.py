@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 
         for path in build.build(Path(args.out), args.assignment):
             print(f"wrote {path}")
+        if (Path(args.out) / "student.ipynb").is_file():
+            print(f"wrote {Path(args.out) / 'student.ipynb'}")
         return 0
     if args.command == "run":
         from . import gradescope

@@ -139,8 +139,6 @@ def build(out: Path, assignment: str | None = None, root: Path = ROOT) -> list[P
     written = [write_zip(out / "student.zip", student_files(root, spec)),
                write_zip(out / "autograder.zip", autograder_files(root, spec))]
     notebook = root / "exercises" / "notebooks" / f"{spec.name}.ipynb"
-    if notebook.is_file():   # also on its own, for Colab and for the course page
-        out.mkdir(parents=True, exist_ok=True)
+    if notebook.is_file():   # also on its own beside the zips, for Colab and for the course page
         shutil.copyfile(notebook, out / "student.ipynb")
-        written.append(out / "student.ipynb")
     return written

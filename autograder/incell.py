@@ -98,10 +98,12 @@ class Report:
 
 
 def _grade(exercises: list[str] | None, cells: list[tuple[str, str]] | None = None,
-           timeout: float = 1800) -> Report:
+           timeout: float = 1800, assignment: str | None = None) -> Report:
+    from . import manifest
+
     folder = _folder()
     stubs = notebook.stubs_of(folder, [p.stem for p in sorted((folder / "exercises").glob("*.py"))])
-    wanted = exercises or [ex for ex in stubs if (folder / "tests" / "public" / f"test_{ex}.py").is_file()]
+    wanted = exercises or [ex for ex in manifest.load(folder, assignment).exercises if ex in stubs]
     unknown = [ex for ex in wanted if ex not in stubs]
     if unknown:
         raise ValueError(f"no exercise named {', '.join(unknown)} here (known: {', '.join(stubs)})")
@@ -152,10 +154,10 @@ class Table(Report):
         return [(ex, s, m) for ex, (s, m) in out.items()]
 
     def __repr__(self) -> str:
-        lines = [f"{'exercise':<20} {'points':>12}"]
+        lines = [f"note: {n}" for n in self.notes] + [f"{'exercise':<20} {'points':>12}"]
         lines += [f"{ex:<20} {s:>6g} / {m:<5g}" for ex, s, m in self._by_exercise()]
         lines.append(f"{'total':<20} {self.score:>6g} / {self.max_score:<5g}")
-        return "\n".join(lines + [f"note: {n}" for n in self.notes])
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td style='padding:2px 8px'>{html.escape(ex)}</td><td style='padding:2px 8px'>"
@@ -164,7 +166,8 @@ class Table(Report):
                 f"<tr><th>total</th><th>{self.score:g} / {self.max_score:g}</th></tr></table>")
 
 
-def check_all() -> Table:
-    """Grade every exercise of this folder with its public tests; a table of points per exercise."""
-    report = _grade(None)
+def check_all(assignment: str | None = None) -> Table:
+    """Grade every exercise of the assignment (default: the folder's own) with its public tests; a table
+    of points per exercise."""
+    report = _grade(None, assignment=assignment)
     return Table(report.rows, report.notes, report.title)

@@ -144,9 +144,9 @@ def _cell_meta(exercise: str, kind: str, extra: dict | None = None) -> dict:
     return {KEY: {"exercise": exercise, "kind": kind, **(extra or {})}, "tags": [f"{KEY}:{exercise}:{kind}"]}
 
 
-def build(title: str, exercises: dict[str, str], solutions: dict[str, str]):
-    """The student notebook: ``exercises`` maps each exercise to its stub source, ``solutions`` to its
-    solution source (only its docstring is read, for the written questions)."""
+def build(title: str, exercises: dict[str, str], solutions: dict[str, str], assignment: str = ""):
+    """The student notebook of ``assignment``: ``exercises`` maps each exercise to its stub source,
+    ``solutions`` to its solution source (only its docstring is read, for the written questions)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -170,7 +170,8 @@ def build(title: str, exercises: dict[str, str], solutions: dict[str, str]):
             cells.append(new_markdown_cell(f"**Written answer {qid}** (graded by hand): {question}",
                                            metadata=_cell_meta(ex, "question", {"id": qid})))
             cells.append(new_markdown_cell("*Your answer here.*", metadata=_cell_meta(ex, "answer", {"id": qid})))
-    cells.append(new_code_cell("check_all()", metadata=_cell_meta("", "check")))
+    cells.append(new_code_cell(f'check_all("{assignment}")' if assignment else "check_all()",
+                               metadata=_cell_meta("", "check")))
     for i, cell in enumerate(cells):
         cell["id"] = f"cell-{i:03d}"        # stable ids: regenerate --check compares bytes
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

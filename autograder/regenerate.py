@@ -165,7 +165,7 @@ def notebooks(root: Path, files: dict[Path, str | bytes]) -> dict[Path, str]:
         if not all(isinstance(s, str) for s in stubs.values()):
             continue   # an exercise without a solution yet: no notebook for its assignment
         solutions = {ex: (root / "solutions" / f"{ex}.py").read_text() for ex in exercises}
-        nb = notebook.build(str(entry.get("title", name)), stubs, solutions)
+        nb = notebook.build(str(entry.get("title", name)), stubs, solutions, name)
         out[root / "exercises" / "notebooks" / f"{name}.ipynb"] = notebook.dumps(nb)
     return out
 

@@ -152,7 +152,7 @@ def test_the_student_zip_and_dist_carry_the_notebook(tmp_path):
         assert "student.ipynb" in zf.namelist()
     with zipfile.ZipFile(tmp_path / "autograder.zip") as zf:
         assert "student.ipynb" not in zf.namelist()
-    assert len(paths) == 3
+    assert [p.name for p in paths] == ["student.zip", "autograder.zip"]
 
 
 # ------------------------------------------------------------------------------------ graded for real
@@ -180,26 +180,58 @@ def test_a_filled_notebook_scores_what_the_py_files_score_and_the_stub_notebook_
     assert scores == {"notebook": full, "py": full, "stub notebook": 0}
 
 
-@pytest.mark.slow
-def test_the_notebook_runs_headless_and_its_check_cells_report_zero_then_full_marks(tmp_path):
-    """nbclient runs the set-up cell, one exercise's cells and its check cell, as a student would."""
-    nbclient = pytest.importorskip("nbclient")
+def execute(nb: dict, cells) -> "nbformat.NotebookNode":
+    """Runs the chosen cells of ``nb`` headless with nbclient, from the repository's root as a student's
+    working directory; returns the notebook run."""
+    import nbclient
     import nbformat
 
-    def part(nb: dict) -> nbformat.NotebookNode:
-        keep = [c for c in nb["cells"] if c["metadata"]["autograder"]["kind"] == "setup"
-                or (c["metadata"]["autograder"]["exercise"] == "kernels" and c["cell_type"] == "code")]
-        return nbformat.reads(json.dumps({**nb, "cells": keep}), as_version=4)
+    run = nbformat.reads(json.dumps({**nb, "cells": [c for c in nb["cells"] if cells(c)]}), as_version=4)
+    nbclient.NotebookClient(run, timeout=1200, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}}).execute()
+    return run
+
+
+def outputs_of(cell) -> tuple[str, str]:
+    return ("".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs),
+            "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs))
+
+
+@pytest.mark.slow
+def test_one_exercise_of_the_notebook_runs_headless_and_its_check_reports_zero_then_full_marks():
+    """nbclient runs the set-up cell, one exercise's cells and its check cell, as a student would."""
+    pytest.importorskip("nbclient")
+
+    def part(c):
+        return c["metadata"]["autograder"]["kind"] == "setup" or (
+            c["metadata"]["autograder"]["exercise"] == "kernels" and c["cell_type"] == "code")
 
     for nb, expected in ((generated(), "kernels: 0 / 11"), (filled(generated()), "kernels: 11 / 11")):
-        run = part(nb)
-        client = nbclient.NotebookClient(run, timeout=600, kernel_name="python3",
-                                         resources={"metadata": {"path": str(ROOT)}})
-        client.execute()
-        last = run.cells[-1]
-        html = "".join(o.get("data", {}).get("text/html", "") for o in last.outputs)
-        text = "".join(o.get("data", {}).get("text/plain", "") for o in last.outputs)
+        text, html = outputs_of(execute(nb, part).cells[-1])
         assert expected.split(": ")[1] in html and expected in text, (text[:2000], html[:500])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", [a.name for a in manifest.all_assignments(ROOT)])
+def test_the_whole_notebook_runs_headless_every_check_zero_with_stubs_and_full_with_the_reference(assignment):
+    """Every cell of the assignment's notebook, run top to bottom: with the stubs each check cell reports
+    0, and with the reference's code in the cells, each reports its exercise's public points in full."""
+    pytest.importorskip("nbclient")
+    nb = generated(assignment)
+    for code, full in ((nb, False), (filled(nb), True)):
+        run = execute(code, lambda c: c["cell_type"] == "code")
+        checks = [c for c in run.cells if c.metadata["autograder"]["kind"] == "check"
+                  and c.metadata["autograder"]["exercise"]]
+        assert len(checks) == len(manifest.load(ROOT, assignment).exercises)
+        for cell in checks:
+            ex = cell.metadata["autograder"]["exercise"]
+            text, html = outputs_of(cell)
+            first = text.splitlines()[0] if text else ""
+            assert first.startswith(f"{ex}: ") and html, (ex, text[:1500])
+            score, _, top = first.split(": ", 1)[1].partition(" / ")
+            assert (float(score) == float(top) > 0) if full else float(score) == 0, (ex, text[:3000])
+        table = outputs_of(run.cells[-1])[0]
+        assert table.splitlines()[-1].startswith("total"), table
 
 
 @pytest.mark.slow

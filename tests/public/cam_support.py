@@ -671,8 +671,8 @@ def overlay_calls(image, other_image, cam, cmap):
 
 def check_overlays(files: list, calls: list, what: str) -> None:
     """The PNGs of ``overlay_calls``: each opens; the value returned is str(path); the map is drawn (mirroring it
-    changes the picture at alpha=0.5); alpha=0 shows the image only (mirroring the map changes nothing) and a grey
-    image in grey; alpha=1 shows the map only (another image changes nothing); cmap="gray" gives greys."""
+    changes the picture at alpha=0.5); alpha=0 shows the image only (mirroring the map changes nothing, and the
+    image's dark-to-bright ramp shows from left to right) and a grey image in grey; alpha=1 shows the map only (another image changes nothing); cmap="gray" gives greys."""
     def call(i):
         image, cam, alpha, cmap, as_path = calls[i]
         return (f"{what}: save_cam_overlay(image of shape {tuple(image.shape)}, cam, "
@@ -691,6 +691,14 @@ def check_overlays(files: list, calls: list, what: str) -> None:
     if _differs(pixels[4], pixels[5]):
         raise Mismatch(f"{call(5)}\n  with alpha=1 the heat map must hide the image, but the PNG changes when the "
                        f"image under it changes\nHint: {HINTS['overlay_alpha']}")
+    grey = pixels[2].astype(float).mean(axis=-1)
+    third = grey.shape[1] // 3
+    left, right = float(grey[:, :third].mean()), float(grey[:, -third:].mean())
+    if not right - left > 40:   # the test's image is dark on its left and bright on its right
+        raise Mismatch(f"{call(2)}\n  with alpha=0 the PNG should show the image, which goes from dark (left) to "
+                       f"bright (right); but the PNG's left third averages {left:.0f} and its right third {right:.0f} "
+                       "(0-255): the image's grey levels do not show (drawn all dark or all light, or off the "
+                       "figure)")
     if calls[2][0].shape[0] == 1 and _coloured_share(pixels[2]) > 0.005:
         raise Mismatch(f"{call(2)}\n  the image is grey (one channel) and alpha=0 hides the heat map, but "
                        f"{_coloured_share(pixels[2]):.0%} of the PNG's pixels are coloured\n"

@@ -329,9 +329,9 @@ def test_save_cam_overlay_writes_a_png(submission, channels, cmap):
     image only, 1: the map only) and cmap, draws a grey image in grey, accepts a pathlib.Path and returns
     str(path)."""
     g = torch.Generator().manual_seed(4)
-    image = torch.rand(channels, 40, 56, generator=g)
-    other_image = torch.rand(channels, 40, 56, generator=g)
     yy, xx = torch.meshgrid(torch.linspace(0, 1, 40), torch.linspace(0, 1, 56), indexing="ij")
+    image = 0.8 * xx + 0.2 * torch.rand(channels, 40, 56, generator=g)   # dark on the left, bright on the right
+    other_image = torch.rand(channels, 40, 56, generator=g)
     cam = torch.exp(-((xx - 0.25) ** 2 + (yy - 0.4) ** 2) / 0.02)
     cam = (cam - cam.min()) / (cam.max() - cam.min())
     sub = submission(EXERCISE)
