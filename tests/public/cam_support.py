@@ -699,6 +699,10 @@ def check_overlays(files: list, calls: list, what: str) -> None:
                        f"bright (right); but the PNG's left third averages {left:.0f} and its right third {right:.0f} "
                        "(0-255): the image's grey levels do not show (drawn all dark or all light, or off the "
                        "figure)")
+    if calls[2][0].shape[0] == 3 and _coloured_share(pixels[2]) < 0.2:
+        raise Mismatch(f"{call(2)}\n  the image is RGB and coloured, and alpha=0 hides the heat map, but only "
+                       f"{_coloured_share(pixels[2]):.0%} of the PNG's pixels are coloured: the image's colours do "
+                       "not show (drawn from one channel, or in grey)")
     if calls[2][0].shape[0] == 1 and _coloured_share(pixels[2]) > 0.005:
         raise Mismatch(f"{call(2)}\n  the image is grey (one channel) and alpha=0 hides the heat map, but "
                        f"{_coloured_share(pixels[2]):.0%} of the PNG's pixels are coloured\n"
