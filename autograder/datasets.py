@@ -5,11 +5,13 @@
   for importing scikit-learn (and SciPy); the values are the same as ``load_digits()``'s.
 * ``reviews``: a generated movie-review corpus in the IMDB CSV layout (``review``, ``sentiment``
   columns, ``positive``/``negative``), written by ``write_imdb_csv``. The reviews have HTML line
-  breaks, punctuation, mixed case and stop words, so that cleaning matters. Every review's
-  sentiment is carried by a few cue words in its opening sentences; the rest is neutral filler
-  about the film. A short review ends soon after its cue; a long one carries on for hundreds of
-  neutral words, so a model that reads the review one word at a time must remember the cue across
-  them: what the Elman RNN cannot do and the LSTM and the Transformer can.
+  breaks, punctuation, mixed case and stop words, so that cleaning matters. A review's sentiment is
+  carried by cue words (``POSITIVE`` / ``NEGATIVE``) in its opening sentence and its closing verdict;
+  the rest is neutral filler about the film. A short review (at most ``SHORT_WORDS`` words) ends on
+  its verdict, so a model that classifies the state after the last word has the cue right there. A
+  long one gives its verdict and reminders in its first part and then ends with ``LONG_TAIL`` (20 to 40)
+  neutral words, so such a model must carry the cue across them: what the Elman RNN fails to learn and
+  the LSTM and the Transformer learn (benchmarks/sequence_lengths.py measures it).
 
 Everything is a pure function of its seed.
 """
@@ -84,20 +86,58 @@ def _filler_sentence(rng: random.Random) -> str:
     return sentence
 
 
-def review(label: int, n_words: int, rng: random.Random) -> str:
-    """One review of about ``n_words`` words (at least the opening): label 1 positive, 0 negative."""
-    cues = POSITIVE if label == 1 else NEGATIVE
+CLOSERS = ("All in all, {a}.", "My verdict: {a} and {b}.", "In the end it was simply {a}!",
+           "To sum up: {a}, {b}.", "Overall {a}.")
+REMINDERS = ("Did I say it was {a}?", "Again, {a}.", "It stays {a} throughout.", "So {a}, really.")
+
+# A review of at most SHORT_WORDS words ends on its verdict; a longer one gives its verdict (and
+# reminders) in its first part and then carries on for LONG_TAIL[0] to LONG_TAIL[1] neutral words.
+SHORT_WORDS = 200
+LONG_TAIL = (20, 40)
+
+
+def _cue_sentence(templates, cues, rng: random.Random) -> str:
     a, b = rng.sample(cues, 2)
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 and templates is OPENERS:
         a = a.capitalize()
-    parts = [rng.choice(OPENERS).format(a=a, b=b)]
-    count = len(parts[0].split())
-    while count < n_words:
+    return rng.choice(templates).format(a=a, b=b)
+
+
+def _fill(parts: list[str], count: int, until: int, rng: random.Random) -> int:
+    while count < until:
         sentence = _filler_sentence(rng)
         parts.append(sentence)
         count += len(sentence.split())
         if rng.random() < 0.2:
             parts.append(rng.choice(("<br /><br />", "<br />", "<i>", "</i>", "<b>", "</b>")))
+    return count
+
+
+def review(label: int, n_words: int, rng: random.Random) -> str:
+    """One review of about ``n_words`` words (at least the opening): label 1 positive, 0 negative.
+
+    Every review opens with a sentence of two cue words. A review of at most ``SHORT_WORDS`` words
+    then has neutral filler and ends on a closing verdict (cue words again). A longer one has
+    neutral filler with a reminder (one cue word) every 40-60 words, its verdict, and then
+    ``LONG_TAIL[0]`` to ``LONG_TAIL[1]`` words of neutral filler to its end."""
+    cues = POSITIVE if label == 1 else NEGATIVE
+    parts = [_cue_sentence(OPENERS, cues, rng)]
+    count = len(parts[0].split())
+    closer = _cue_sentence(CLOSERS, cues, rng)
+    if n_words <= SHORT_WORDS:
+        count = _fill(parts, count, n_words - len(closer.split()), rng)
+        parts.append(closer)
+        return " ".join(parts)
+    cue_end = n_words - rng.randint(*LONG_TAIL)
+    while count < cue_end - len(closer.split()):
+        count = _fill(parts, count, min(count + rng.randint(40, 60), cue_end - len(closer.split())), rng)
+        if count < cue_end - len(closer.split()) - 10:
+            sentence = _cue_sentence(REMINDERS, cues, rng)
+            parts.append(sentence)
+            count += len(sentence.split())
+    parts.append(closer)
+    count += len(closer.split())
+    _fill(parts, count, n_words, rng)
     return " ".join(parts)
 
 

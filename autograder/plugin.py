@@ -411,7 +411,10 @@ def _score(item: pytest.Item, result: TestResult) -> None:
     hide = _attr(item, "__hide_errors__", None)
     if hide and not passed:
         result.output = str(hide)
-    printed = "".join(seam.current.output) if seam.current.nodeid == item.nodeid else ""
+    ours = seam.current.nodeid == item.nodeid
+    if ours and seam.current.notes:
+        result.output = (result.output + "\n\nThe grader measured:\n" + "\n".join(seam.current.notes[:20])).strip()
+    printed = "".join(seam.current.output) if ours else ""
     if printed.strip():
         result.output = (result.output + "\n\nYour code printed:\n" + printed).strip()
 

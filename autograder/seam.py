@@ -73,6 +73,7 @@ class TestContext:
     student_seconds: float = 0.0
     started: float = 0.0     # time.monotonic() when the test began (0: not a graded test)
     output: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # what the grader measured (see note)
     call_limit: float = 0.0  # > 0: a longer per-call limit granted by the test (see call_limit)
     call_doing: str = ""     # what that call does, for the time-out message
 
@@ -150,6 +151,12 @@ def _strike(what: str, seconds: float) -> None:
     if current.group:
         _strikes[(current.group, what)] = _strikes.get((current.group, what), 0) + 1
         _timed_out[current.group] = _timed_out.get(current.group, 0.0) + seconds
+
+
+def note(text: str) -> None:
+    """A line the grader measured (an accuracy reached, a time taken), shown in the current test's
+    output whether it passes or fails, under "The grader measured:"."""
+    current.notes.append(str(text)[:500])
 
 
 @contextlib.contextmanager

@@ -213,3 +213,18 @@ def test_each_test_file_is_named_after_the_exercise_it_grades(path):
     marks = marks if isinstance(marks, list) else [marks]
     graded = {str(m.args[0]) for m in marks if m.name == "exercise" and m.args}
     assert graded == {exercise_of_file(path, manifest.all_exercises(ROOT))}
+
+
+def test_a_training_test_reports_the_accuracy_the_grader_measured(tmp_path):
+    """seam.note: an end-to-end training test shows the held-out accuracy it measured, under its own heading
+    (not as if the student's code had printed it), also when it passes."""
+    out = tmp_path / "results.json"
+    subprocess.run([sys.executable, "-m", "pytest", "tests/public/test_cnn_training.py", "-q", "-p", "no:cacheprovider",
+                    "-k", "end_to_end", "--submission", str(ROOT / "solutions"), "--assignment", "training",
+                    "--gradescope-results", str(out)], cwd=ROOT, capture_output=True, check=False)
+    import json
+
+    (test,) = [t for t in json.loads(out.read_text())["tests"] if "end_to_end" in t["extra_data"]["nodeid"]]
+    assert test["status"] == "passed"
+    assert "The grader measured:\nheld-out accuracy of fit(CNN(), ...) on the digits: 0.9" in test["output"]
+    assert "Your code printed" not in test["output"].split("The grader measured:")[1].split("\n")[1]

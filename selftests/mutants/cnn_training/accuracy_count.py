@@ -1,0 +1,16 @@
+"""Returns the number of correct examples as the accuracy."""
+HINT = "accuracy_count"
+
+import torch
+
+
+def evaluate(model, loader, loss_fn):
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for images, labels in loader:
+            scores = model(images)
+            total += loss_fn(scores, labels).item() * len(labels)
+            correct += int((scores.argmax(dim=1) == labels).sum())
+            count += len(labels)
+    return total / count, correct

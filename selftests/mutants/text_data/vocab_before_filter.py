@@ -1,0 +1,30 @@
+"""TextClassificationDataset builds its vocabulary from every review of the file, before the length filter,
+instead of from the reviews it keeps."""
+HINT = "vocab_before_filter"
+
+import csv
+
+import torch
+from torch.utils.data import Dataset
+
+
+class TextClassificationDataset(Dataset):
+    def __init__(self, csv_path, vocab=None, min_len=0, max_len=200, stop_words=STOP_WORDS, min_count=1,
+                 max_size=None):
+        tokens, labels, every = [], [], []
+        with open(csv_path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                words = clean_text(row["review"], stop_words)
+                every.append(words)
+                if len(words) >= 1 and min_len <= len(words) < max_len:
+                    tokens.append(words)
+                    labels.append(1 if row["sentiment"] == "positive" else 0)
+        self.vocab = build_vocab(every, min_count, max_size) if vocab is None else vocab
+        self.ids = [torch.tensor(encode(words, self.vocab), dtype=torch.long) for words in tokens]
+        self.labels = labels
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return self.ids[i], self.labels[i]
