@@ -400,6 +400,12 @@ def grade_all(paths: list[Path], out: Path, jobs: int | None = None, force: bool
     (out / "summary.txt").write_text(text)
     if written:
         (out / "written.html").write_text(written_report(subs, docs))
+        folder = out / "written"   # one file per student, for uploading to a manual question
+        folder.mkdir(exist_ok=True)
+        for s in subs:
+            text = (docs[s.id].get("extra_data") or {}).get("written_answers")
+            if text:
+                (folder / f"{s.id.replace('/', '_')}.md").write_text(text)
         text += f"Written answers of every submission, per question: {out / 'written.html'}\n"
     print(text, end="")
     return {"graded": len(todo), "cached": len(subs) - len(todo), "seconds": elapsed, "rows": rows}

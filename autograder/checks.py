@@ -386,6 +386,36 @@ def summed_out(expr: Any, *, timeout: float = 5.0, what: str = "the answer") -> 
         raise Mismatch(f"{what}\n  got: {short(expr, 200)}\n  summing it out failed: {exc}") from None
 
 
+def png_pixels(data: Any, what: str, hint: str = "", min_side: int = 64, max_side: int = 4096):
+    """The bytes of a PNG a student's code wrote (``data``: a uint8 array, or None when no file was
+    written): it must open with PIL, have ``min_side`` to ``max_side`` pixels on each side and not be one
+    flat colour. Returns its pixels as an (H, W, 3) uint8 array; raises Mismatch, with ``hint`` after the
+    failures a missing or broken plot explains (no file, not a PNG, a flat colour)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    tail = f"\nHint: {hint}" if hint else ""
+    if data is None:
+        raise Mismatch(f"{what}\n  no file was written at the given path{tail}")
+    raw = bytes(np.asarray(data, dtype=np.uint8))
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise Mismatch(f"{what}\n  the file written is not a PNG (it starts with {raw[:8]!r}){tail}")
+    try:
+        with Image.open(io.BytesIO(raw)) as img:
+            img.load()
+            size, pixels = img.size, np.asarray(img.convert("RGB"))
+    except Exception as exc:
+        raise Mismatch(f"{what}\n  the PNG written cannot be opened: {type(exc).__name__}: {exc}"[:1500]) from None
+    if not (min_side <= size[0] <= max_side and min_side <= size[1] <= max_side):
+        raise Mismatch(f"{what}\n  the PNG is {size[0]}x{size[1]} pixels; expected between {min_side} and {max_side} "
+                       "on each side")
+    if pixels.reshape(-1, 3).std(axis=0).max() < 1.0:
+        raise Mismatch(f"{what}\n  the PNG is a single flat colour{tail}")
+    return pixels
+
+
 def exceeds(value: Any, limit: Any) -> Any:
     """``value > limit`` where NaN exceeds every limit (``value <= limit`` is False for NaN, so a check
     written ``if abs(got - want) > tol: fail`` would let a NaN answer pass). Elementwise for arrays and

@@ -255,6 +255,8 @@ def test_batch_grades_a_folder_of_notebooks_and_writes_the_written_answers_per_q
     page = (tmp_path / "out" / "written.html").read_text()
     assert "<strong>answer</strong>" in page and "<h2>kernels:1</h2>" in page and "bob" in page
     assert "<script" not in page and "onerror" not in page and "<img" not in page
+    assert "Alice's **answer**" in (tmp_path / "out" / "written" / "alice.md").read_text()
+    assert (tmp_path / "out" / "written" / "bob.md").is_file()   # the stub's answer cells: "*Your answer here.*"
 
 
 def test_a_check_report_renders_in_headless_chromium(tmp_path):

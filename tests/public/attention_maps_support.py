@@ -10,7 +10,6 @@ receives, and recomputes softmax(Q K^T / sqrt(d) + mask) itself from the module'
 from __future__ import annotations
 
 import functools
-import io
 import math
 import warnings
 
@@ -18,7 +17,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import Mismatch, assert_close, exceeds
+from autograder.checks import Mismatch, assert_close, exceeds, png_pixels
 
 EXERCISE = "attention_maps"
 
@@ -529,26 +528,8 @@ def check_values(got: dict, expected: dict, variants, what: str, *, reveal: bool
 
 
 def check_png(data, what: str):
-    """The bytes of the PNG written: opens with PIL, a sensible size, not a single flat colour."""
-    import numpy as np
-    from PIL import Image
-
-    if data is None:
-        raise Mismatch(f"{what}\n  no file was written at the given path")
-    raw = bytes(np.asarray(data, dtype=np.uint8))
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise Mismatch(f"{what}\n  the file written is not a PNG (it starts with {raw[:8]!r})")
-    try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            size, pixels = img.size, np.asarray(img.convert("RGB"))
-    except Exception as exc:
-        raise Mismatch(f"{what}\n  the PNG written cannot be opened: {type(exc).__name__}: {exc}"[:1500]) from None
-    if not (32 <= size[0] <= 8192 and 32 <= size[1] <= 8192):
-        raise Mismatch(f"{what}\n  the PNG is {size[0]}x{size[1]} pixels; expected 32 to 8192 on each side")
-    if pixels.reshape(-1, 3).std(axis=0).max() < 1.0:
-        raise Mismatch(f"{what}\n  the PNG is a single flat colour")
-    return pixels
+    """The PNG written: opens, 32 to 8192 pixels a side, not one flat colour (checks.png_pixels)."""
+    return png_pixels(data, what, "", min_side=32, max_side=8192)
 
 
 def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=None, title=None,

@@ -7,7 +7,6 @@ gets the real ``nn.Module``) and in the grader (where the oracle hooks it itself
 """
 from __future__ import annotations
 
-import io
 import math
 
 import torch
@@ -15,7 +14,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import Mismatch, assert_close, exceeds, fail
+from autograder.checks import Mismatch, assert_close, exceeds, fail, png_pixels
 
 EXERCISE = "cam"
 
@@ -622,27 +621,8 @@ def check_topk(got, logits: torch.Tensor, labels: list, k: int, what: str, *, re
 
 # ---------------------------------------------------------------- overlay
 def check_png(data, what: str):
-    """The bytes of a written PNG: opens with PIL, sensible size; returns it as an RGB array."""
-    import numpy as np
-    from PIL import Image
-
-    if data is None:
-        raise Mismatch(f"{what}\n  no file was written at the given path\nHint: {HINTS['overlay']}")
-    raw = bytes(np.asarray(data, dtype=np.uint8))
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise Mismatch(f"{what}\n  the file written is not a PNG (it starts with {raw[:8]!r})\n"
-                       f"Hint: {HINTS['overlay']}")
-    try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            size, pixels = img.size, np.asarray(img.convert("RGB"))
-    except Exception as exc:
-        raise Mismatch(f"{what}\n  the PNG written cannot be opened: {type(exc).__name__}: {exc}"[:1500]) from None
-    if not (16 <= size[0] <= 4096 and 16 <= size[1] <= 4096):
-        raise Mismatch(f"{what}\n  the PNG is {size[0]}x{size[1]} pixels; expected between 16 and 4096 on each side")
-    if pixels.reshape(-1, 3).std(axis=0).max() < 1.0:
-        raise Mismatch(f"{what}\n  the PNG is a single flat colour\nHint: {HINTS['overlay']}")
-    return pixels
+    """The PNG written: opens, 16 to 4096 pixels a side, not one flat colour (checks.png_pixels)."""
+    return png_pixels(data, what, HINTS['overlay'], min_side=16, max_side=4096)
 
 
 def _differs(a, b, level: int = 8, share: float = 0.005) -> bool:

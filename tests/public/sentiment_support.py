@@ -19,7 +19,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from autograder.checks import Mismatch, TOLERANCES, assert_close, exceeds
+from autograder.checks import Mismatch, TOLERANCES, assert_close, exceeds, png_pixels
 
 EXERCISE = "sentiment"
 RTOL32, ATOL32 = TOLERANCES["float32"]
@@ -583,27 +583,9 @@ def check_forward(out: dict, kind: str, sizes: dict, seed: int, ids, lengths, wh
                  "built-ins with the same weights:", rtol=rtol, atol=atol, hint=hint, hints=HINTS, reveal=reveal)
 
 
-def check_png(data, what: str) -> None:
-    """The bytes of a written PNG: opens with PIL, a sensible size, not a single flat colour."""
-    import io
-
-    from PIL import Image
-
-    if data is None:
-        raise Mismatch(f"{what}\n  no file was written at the given path\nHint: {HINTS['plot']}")
-    raw = bytes(np.asarray(data, dtype=np.uint8))
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise Mismatch(f"{what}\n  the file written is not a PNG (it starts with {raw[:8]!r})\nHint: {HINTS['plot']}")
-    try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            size, pixels = img.size, np.asarray(img.convert("RGB"))
-    except Exception as exc:
-        raise Mismatch(f"{what}\n  the PNG written cannot be opened: {type(exc).__name__}: {exc}"[:1500]) from None
-    if not (64 <= size[0] <= 4096 and 64 <= size[1] <= 4096):
-        raise Mismatch(f"{what}\n  the PNG is {size[0]}x{size[1]} pixels; expected between 64 and 4096 on each side")
-    if pixels.reshape(-1, 3).std(axis=0).max() < 1.0:
-        raise Mismatch(f"{what}\n  the PNG is a single flat colour\nHint: {HINTS['plot']}")
+def check_png(data, what: str):
+    """The PNG written: opens, 64 to 4096 pixels a side, not one flat colour (checks.png_pixels)."""
+    return png_pixels(data, what, HINTS['plot'], min_side=64, max_side=4096)
 
 
 def batch_orders(calls: list[dict]) -> list[list[list[int]]]:
