@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from . import manifest
+from .notebook import path as notebook_path
 from .manifest import ROOT
 
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
@@ -91,7 +92,7 @@ def student_files(root: Path, spec: manifest.Assignment) -> dict[str, bytes | Pa
         files[str(path.relative_to(root))] = path
     for name in ("conftest.py", "requirements.txt", "setup.sh"):
         files[name] = root / name
-    notebook = root / "exercises" / "notebooks" / f"{spec.name}.ipynb"
+    notebook = notebook_path(root, spec.name)
     if notebook.is_file():
         files["student.ipynb"] = notebook
     files["assignments.toml"] = _manifest_for(spec).encode()
@@ -138,7 +139,7 @@ def build(out: Path, assignment: str | None = None, root: Path = ROOT) -> list[P
     spec = manifest.load(root, assignment)
     written = [write_zip(out / "student.zip", student_files(root, spec)),
                write_zip(out / "autograder.zip", autograder_files(root, spec))]
-    notebook = root / "exercises" / "notebooks" / f"{spec.name}.ipynb"
+    notebook = notebook_path(root, spec.name)
     if notebook.is_file():   # also on its own beside the zips, for Colab and for the course page
         shutil.copyfile(notebook, out / "student.ipynb")
     return written

@@ -127,6 +127,15 @@ def stub_parts(source: str) -> tuple[str, list[tuple[str, str]], str]:
     return doc, defs, "\n".join(preamble)
 
 
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[ast.expr]:
+    return node.targets if isinstance(node, ast.Assign) else [node.target]
+
+
+def _assigned(node: ast.Assign | ast.AnnAssign) -> list[str]:
+    """The names an assignment binds (``a, b = ...`` binds both)."""
+    return [n.id for t in _targets(node) for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
 def stub_names(source: str) -> set[str]:
     """Top-level names a stub defines (functions, classes, assigned names)."""
     names = set()
@@ -134,9 +143,13 @@ def stub_names(source: str) -> set[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            names.update(_assigned(node))
     return names
+
+
+def path(root: Path, assignment: str) -> Path:
+    """Where regenerate writes an assignment's student notebook."""
+    return root / "exercises" / "notebooks" / f"{assignment}.ipynb"
 
 
 # ------------------------------------------------------------------------------------------ building
@@ -252,11 +265,11 @@ def extract_cells(cells: list[tuple], stubs: dict[str, str]) -> Extracted:
             owners.setdefault(name, []).append(ex)
         for node in ast.parse(stub).body:
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                stub_assigned.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+                stub_assigned.update(_assigned(node))
     imports: list[str] = []
     kept: dict[tuple[str, str], tuple[str, str]] = {}   # (exercise or "*", names) -> (where, source)
     last: dict[tuple[str, str], int] = {}               # -> the position of its last definition
+    position = 0
     order: list[tuple[str, str]] = []
     where_defined: dict[tuple[str, str], list[str]] = {}
     for cell in cells:
@@ -290,9 +303,8 @@ def extract_cells(cells: list[tuple], stubs: dict[str, str]) -> Extracted:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names = [node.name]
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-                simple = all(isinstance(t, (ast.Name, ast.Tuple)) for t in targets)
+                names = _assigned(node)
+                simple = all(isinstance(t, (ast.Name, ast.Tuple)) for t in _targets(node))
                 if not simple or (_calls_something(node) and not set(names) <= stub_assigned):
                     notes.append(f"{where}, line {node.lineno}: `{segment.splitlines()[0][:60]}` is not run by the "
                                  "grader (only definitions, imports and constants are graded; it calls something).")
@@ -308,7 +320,8 @@ def extract_cells(cells: list[tuple], stubs: dict[str, str]) -> Extracted:
                 order.append(key)
                 where_defined[key] = [where]
             kept[key] = (where, segment)
-            last[key] = len(where_defined) + sum(map(len, where_defined.values()))   # grows with each definition
+            position += 1
+            last[key] = position
     for (_, names), places in where_defined.items():
         if len(places) > 1:
             notes.append(f"`{names}` is defined in {', '.join(places)}; the last one ({places[-1]}) is graded, as "

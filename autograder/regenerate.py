@@ -166,7 +166,7 @@ def notebooks(root: Path, files: dict[Path, str | bytes]) -> dict[Path, str]:
             continue   # an exercise without a solution yet: no notebook for its assignment
         solutions = {ex: (root / "solutions" / f"{ex}.py").read_text() for ex in exercises}
         nb = notebook.build(str(entry.get("title", name)), stubs, solutions, name)
-        out[root / "exercises" / "notebooks" / f"{name}.ipynb"] = notebook.dumps(nb)
+        out[notebook.path(root, name)] = notebook.dumps(nb)
     return out
 
 
