@@ -23,6 +23,7 @@ class Assignment:
     name: str
     title: str
     exercises: dict[str, float]   # in manifest order
+    worker_imports: tuple[str, ...] = ()   # imported once before the workers are forked (see seam.start_fork_server)
 
     @property
     def total(self) -> float:
@@ -50,13 +51,17 @@ def load(root: Path = ROOT, name: str | None = None) -> Assignment:
     for ex, pts in exercises.items():
         if not isinstance(pts, (int, float)) or isinstance(pts, bool) or pts <= 0:
             raise ManifestError(f"assignment {name!r}: points for {ex!r} must be a positive number")
+    worker_imports = entry.get("worker_imports", [])
+    if not (isinstance(worker_imports, list) and all(isinstance(m, str) and m for m in worker_imports)):
+        raise ManifestError(f"assignment {name!r}: worker_imports must be a list of module names")
     only = [e.strip() for e in os.environ.get("AUTOGRADER_EXERCISES", "").split(",") if e.strip()]
     if only:  # grade part of an assignment (a dry run of one exercise, the harness's self-tests)
         unknown = [e for e in only if e not in exercises]
         if unknown:
             raise ManifestError(f"AUTOGRADER_EXERCISES names {', '.join(unknown)}, not in assignment {name!r}")
         exercises = {e: p for e, p in exercises.items() if e in only}
-    return Assignment(name=name, title=str(entry.get("title", name)), exercises=dict(exercises))
+    return Assignment(name=name, title=str(entry.get("title", name)), exercises=dict(exercises),
+                      worker_imports=tuple(worker_imports))
 
 
 def all_assignments(root: Path = ROOT) -> list[Assignment]:

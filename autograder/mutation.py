@@ -28,6 +28,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from . import manifest
 from .manifest import ROOT
 from .quality import test_files
 
@@ -88,6 +89,14 @@ def run_exercise(exercise: str, limit: int = 0, timeout: float = 120.0) -> dict:
             "[cosmic-ray.distributor]\nname = \"local\"\n")
         cr = str(Path(sys.executable).with_name("cosmic-ray"))
         env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_EXERCISES"}
+        # the exercise's own assignment: pytest deselects the tests of exercises outside the one it grades
+        env["AUTOGRADER_ASSIGNMENT"] = manifest.assignment_of(exercise).name
+        # The baseline: the unmutated solution must pass in this copy, or every mutant would count as
+        # killed by a broken set-up rather than by a test.
+        base = subprocess.run(test_cmd, shell=True, cwd=tmp, env=env, capture_output=True, text=True)
+        if base.returncode != 0:
+            raise RuntimeError(f"mutation testing of {exercise}: the unmutated solution fails its tests in the "
+                               f"scratch copy, so no mutant can be scored:\n{(base.stdout + base.stderr)[-2000:]}")
         subprocess.run([cr, "init", "cr.toml", "session.sqlite"], cwd=tmp, check=True, env=env,
                        capture_output=True)
         n = _skip_outside(tmp / "session.sqlite", solution_lines(source), limit)
@@ -171,11 +180,15 @@ def main(exercises: list[str], jobs: int | None = None, limit: int = 0, resume: 
         old = kept(ex)
         if resume and old and old.get("hash") == measured_hash(ex) and old.get("limit") == limit:
             return old
-        report = run_exercise(ex, limit)
+        try:
+            report = run_exercise(ex, limit)
+        except RuntimeError as exc:   # a failing baseline: said, and no report kept
+            print(exc)
+            return None
         (REPORTS / f"{ex}.json").write_text(json.dumps(report, indent=1) + "\n")
         return report
 
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        reports = list(pool.map(one, exercises))
+        reports = [r for r in pool.map(one, exercises) if r is not None]
     print(table(reports))
     return reports

@@ -120,7 +120,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # secret) is loaded, then every worker is forked from a server forked now (autograder/zygote.py).
         # Without it (AUTOGRADER_FORKSERVER=0), the spawned worker starts first, so that its imports
         # overlap this process's own and collection.
-        seam.start_fork_server(probes=grader.probe_modules())
+        seam.start_fork_server(probes=grader.probe_modules(),
+                               imports=grader.assignment.worker_imports if grader.assignment else ())
         grader.get_executor()
     _register_hypothesis_profiles()
     # One thread for torch here, as in the worker: tiny ops are faster, and values do not depend
@@ -342,7 +343,7 @@ def pytest_runtest_setup(item: pytest.Item):
         grader = item.config.stash[GRADER_KEY]
         if grader.worker and grader.executor is not None and exercise != seam.current.group:
             # a new exercise starts: shed the last one's memory, and any change its code made to the grader
-            grader.executor.recycle_if_tampered() or grader.executor.recycle_if_large()
+            grader.executor.recycle_for_next_exercise()
         seam.begin_test(item.nodeid, seed, exercise)
         seam.check_share()   # an exercise past its share of the run's time: the rest of it fails at once
         seam.freeze_heap(once=True)  # normally done after collection; never grade with the collector off

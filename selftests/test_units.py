@@ -234,3 +234,49 @@ def test_a_training_test_reports_the_accuracy_the_grader_measured_the_same_every
         line = test["output"].split("The grader measured:\n")[1].splitlines()[0]
         measured.append(line)
     assert measured[0] == measured[1], measured
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_each_exercise_gets_a_fresh_worker_when_one_costs_a_fork(tmp_path, monkeypatch, forked):
+    (tmp_path / "m.py").write_text("import os\nSTATE = []\n\ndef pid():\n    return os.getpid()\n\n"
+                                   "def keep(x):\n    STATE.append(x)\n    return len(STATE)\n")
+    monkeypatch.setenv("PYTHONHASHSEED", "0")
+    monkeypatch.setenv("AUTOGRADER_FORKSERVER", "1" if forked else "0")
+    assert seam.start_fork_server(preload="json") is forked
+    ex = seam.WorkerExecutor(tmp_path, preload="json")
+    try:
+        m = ex.module("m")
+        first = m.pid()
+        assert m.keep("the first exercise's object") == 1
+        ex.recycle_for_next_exercise()
+        m = ex.module("m")
+        if forked:   # nothing the first exercise's code left behind reaches the next
+            assert m.pid() != first and m.keep("x") == 1
+        else:        # a spawned worker costs a whole import: kept while it is untouched and small
+            assert m.pid() == first and m.keep("x") == 2
+    finally:
+        ex.close()
+        seam.stop_fork_server()
+
+
+def test_manifest_worker_imports_are_read_and_checked(tmp_path):
+    (tmp_path / "assignments.toml").write_text(
+        '[assignments.a]\ntitle = "A"\nexercises = { e = 1 }\nworker_imports = ["torch._dynamo"]\n'
+        '[assignments.b]\ntitle = "B"\nexercises = { e = 1 }\n'
+        '[assignments.c]\ntitle = "C"\nexercises = { e = 1 }\nworker_imports = "torch._dynamo"\n')
+    assert manifest.load(tmp_path, "a").worker_imports == ("torch._dynamo",)
+    assert manifest.load(tmp_path, "b").worker_imports == ()
+    with pytest.raises(manifest.ManifestError, match="worker_imports must be a list of module names"):
+        manifest.load(tmp_path, "c")
+
+
+def test_recording_a_probe_does_not_import_torch_dynamo():
+    # torch wraps a dispatch mode's __torch_dispatch__ to keep dynamo out, and that wrapper imports
+    # torch._dynamo (~0.75 s CPU, ~40 MB) in every worker at its first rules probe; rules opts out
+    code = ("import sys, torch\nfrom autograder import rules\n"
+            "report = rules.call_forbidding([], torch, 'relu', torch.ones(2))\n"
+            "assert 'relu' in report['ops'] and report['canary'] == [True, True], report\n"
+            "print('torch._dynamo' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
