@@ -46,8 +46,11 @@ Graded automatically:
   token n only; parameter count);
 * ``PreLNLayer``: output shape; pre-LN, not post-LN (with every parameter of the layer set to zero
   except the LayerNorms', the layer must return its input unchanged: the residual stream itself is
-  never normalised); each image of a batch attended separately, and every token attending to the
-  others; dropout active in train mode and off in eval mode; parameter count;
+  never normalised); each sublayer's output added to the residual stream (with those parameters
+  still zero, the attention's output bias alone, or the MLP's last bias alone, set to random values
+  must give x + that bias; any other bias alone must give x); each image of a batch attended
+  separately, and every token attending to the others; dropout active in train mode and off in eval
+  mode; parameter count;
 * ``ViT``: output shape and exact parameter count at the seed configuration and at others; the
   forward pass as the composition described in its docstring (checked with your own submodules,
   reached through the attribute names the docstring fixes); the logits depend on the class token's

@@ -14,7 +14,8 @@ Promises of the task text -> the tests that exercise them (with a non-default va
 - PatchEmbedding: one affine map shared by all patches, token n <- patch n, C*p*p*dim + dim parameters
     -> test_patch_embedding_is_one_affine_map_per_patch
 - PreLNLayer: shape kept, pre-LN (residual stream not normalised), parameter count (biases on the four
-  projections)
+  projections); each sublayer's output added to the residual stream (weights zeroed, one bias at a time:
+  the attention's output bias and the MLP's last bias move the output by +bias)
     -> test_preln_layer_is_pre_ln
 - PreLNLayer: each image attended separately, every token attends to the others (B > 1)
     -> test_preln_layer_attends_within_each_image
@@ -121,7 +122,9 @@ LAYER_CASES = [(8, 2, 16, 2, 5), (12, 3, 7, 3, 4), (16, 4, 32, 2, 6)]
 @weight(1)
 def test_preln_layer_is_pre_ln(submission):
     """PreLNLayer keeps the shape, has the task's parameters, and with every parameter zeroed except the
-    LayerNorms' it returns its input unchanged (pre-LN: the residual stream is never normalised)."""
+    LayerNorms' it returns its input unchanged (pre-LN: the residual stream is never normalised); with one bias
+    set on top, the output is x + that bias for the attention's output bias and the MLP's last bias (each
+    sublayer is added to the residual stream), x for every other bias."""
     for case in LAYER_CASES:
         _pre_ln_case(submission, *case)
 
@@ -150,6 +153,34 @@ def _pre_ln_case(submission, dim, heads, mlp_dim, B, T):
     assert_close(zeroed, x64, f"{what}\n  with every parameter outside its nn.LayerNorm modules set to zero, the "
                  "output, compared with the input x (both sublayers then add zero to the residual stream):",
                  rtol=1e-5, atol=1e-5, hint=hint, hints=HINTS)
+    _check_residual_additions(out["biases"], x64, dim, what)
+
+
+def _check_residual_additions(biases, x64, dim, what):
+    """With every weight outside the LayerNorms zero, a sublayer's output is its last bias, constant over the
+    tokens: the attention's output bias and the MLP's last bias must each move the output by +bias (they are
+    added to the residual stream); every other bias reaches the output only through a zeroed weight matrix."""
+    added = []
+    for b in biases:
+        got, value, name = _as64(b["out"]), _as64(b["value"]), b["name"]
+        shift = got - x64 if got is not None and got.shape == x64.shape else None
+        setting = (f"{what}\n  with every parameter outside its nn.LayerNorm modules set to zero except the bias "
+                   f"{name!r} ({b['size']} values, set to random values), ")
+        if b["size"] == dim and _close(shift, value.expand_as(x64), 1e-5, 1e-5):
+            added.append(name)
+        elif b["size"] == dim and _close(shift, -value.expand_as(x64), 1e-5, 1e-5):
+            raise Mismatch(f"{setting}the output is x - {name}: a sublayer's output is subtracted from the residual "
+                           "stream. Each sublayer adds its output: h = x + drop(attn(ln1(x))), out = h + "
+                           "drop(mlp(ln2(h))).")
+        elif not _close(shift, torch.zeros_like(x64), 1e-5, 1e-5):
+            raise Mismatch(f"{setting}the output is neither x (a bias that reaches the output only through a "
+                           f"zeroed weight matrix) nor x + {name} (the last bias of a sublayer, added to the residual "
+                           "stream)")
+    if len(added) != 2:
+        raise Mismatch(f"{what}\n  with every parameter outside its nn.LayerNorm modules set to zero but one bias, "
+                       f"the output is x + that bias for {added or 'no bias'}; it must be so for exactly two: the "
+                       "bias of the attention's output projection and the MLP's last bias (each sublayer's output "
+                       "is added to the residual stream)")
 
 
 @weight(1)

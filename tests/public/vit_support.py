@@ -8,7 +8,9 @@ checked by behaviour, in the worker, next to the student's code:
 * PatchEmbedding: the affine map is read off the student's module with one-pixel images, then must
   reproduce every token of random images (so: one map for all patches, patch n -> token n);
 * PreLNLayer: with every parameter zeroed except the LayerNorms' a pre-LN layer is the identity (a
-  post-LN one returns LN(x)); perturbing one token of one image shows which outputs it reaches;
+  post-LN one returns LN(x)), and one bias set on top moves the output by that bias (the attention's
+  output bias, the MLP's last bias: each sublayer is added to the residual stream) or not at all;
+  perturbing one token of one image shows which outputs it reaches;
 * ViT: the forward pass is recomposed from the student's own submodules; hooks on the last layer
   change the final states of the tokens;
 * training: a small model built here (with dropout, so that train and eval mode differ) is handed to
@@ -218,7 +220,8 @@ probe_patch_embedding.describes = "PatchEmbedding"
 # ============================================================================= PreLNLayer
 def probe_layer(module, dim: int, heads: int, mlp_dim: int, x: torch.Tensor, init_seed: int, token: int) -> dict:
     """PreLNLayer(dim, heads, mlp_dim) in eval mode: its output on x, on x with token ``token`` of image 1
-    changed, and its output on x once every parameter outside its nn.LayerNorm modules is zeroed."""
+    changed, and its output on x once every parameter outside its nn.LayerNorm modules is zeroed; then, with
+    those still zero, its output on x with one bias (1-D parameter) at a time set to random values."""
     torch.manual_seed(init_seed)
     layer = module.PreLNLayer(dim, heads, mlp_dim, 0.0)
     layer.eval()
@@ -236,7 +239,17 @@ def probe_layer(module, dim: int, heads: int, mlp_dim: int, x: torch.Tensor, ini
             if id(prm) not in keep:
                 prm.zero_()
         zeroed = layer(x)
-    return {"out": out, "out_changed": out_changed, "zeroed": zeroed, "count": count, "n_norms": n_norms}
+        biases = []                       # one bias at a time set to random values, everything else still zero
+        gen = torch.Generator().manual_seed(2)
+        for name, prm in layer.named_parameters():
+            if id(prm) in keep or prm.dim() != 1:
+                continue
+            value = torch.randn(prm.shape, generator=gen).to(prm.dtype)
+            prm.copy_(value)
+            biases.append({"name": name, "size": int(prm.numel()), "value": value, "out": layer(x)})
+            prm.zero_()
+    return {"out": out, "out_changed": out_changed, "zeroed": zeroed, "count": count, "n_norms": n_norms,
+            "biases": biases}
 
 
 probe_layer.describes = "PreLNLayer"
