@@ -202,7 +202,9 @@ def train_manual(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
 
     Returns:
     - ``{"loss": [...], "test_accuracy": [...]}``: one float per epoch each; ``loss[e]`` is the mean
-      of the mini-batch losses of epoch e, ``test_accuracy[e]`` the accuracy after epoch e
+      of the mini-batch losses of epoch e (their sum divided by their number; the mean over the images,
+      each mini-batch's loss weighted by its size, is accepted too), ``test_accuracy[e]`` the accuracy
+      after epoch e
     """
     # BEGIN SOLUTION
     optimizer = make_optimizer(model, lr, momentum, weight_decay)

@@ -417,8 +417,10 @@ def probe_train_loop(module, seed, filters, data, settings) -> dict:
                     kind = "scores"
                 elif torch.allclose(given, torch.softmax(last.double(), 1), rtol=1e-5, atol=1e-6):
                     kind = "softmax"
-            model.events.append(["loss", kind])
-            return original_ce(input, *args, **kwargs)
+            result = original_ce(input, *args, **kwargs)
+            value = float(result.detach()) if isinstance(result, torch.Tensor) and result.numel() == 1 else None
+            model.events.append(["loss", kind, value])
+            return result
 
         original_ce = F.cross_entropy
         handles = [model.fc.weight.register_hook(grad_hook)]
@@ -492,15 +494,20 @@ def figure_artists(fig) -> dict:
     from matplotlib.image import AxesImage
     from matplotlib.lines import Line2D
 
-    out = {"lines": [], "images": []}
+    out = {"lines": [], "images": [], "boxes": []}
     for ax in fig.get_axes():
+        try:
+            box = tuple(float(v) for v in ax.get_position().extents)   # (x0, y0, x1, y1) in figure fractions
+        except Exception:
+            box = None
         for artist in ax.get_children():
             try:
                 if isinstance(artist, Line2D):
                     out["lines"].append(np.asarray(artist.get_ydata(), dtype=np.float64).ravel())
                 elif isinstance(artist, AxesImage):
-                    out["images"].append(np.ma.filled(np.ma.asarray(artist.get_array(), dtype=np.float64),
-                                                      np.nan))
+                    image = np.ma.filled(np.ma.asarray(artist.get_array(), dtype=np.float64), np.nan)
+                    out["images"].append(image)
+                    out["boxes"].append(box)
             except Exception:  # an artist that cannot be read is left out
                 continue
     return out
@@ -724,6 +731,7 @@ def check_train_loop(out: dict, settings: dict, n_train: int, n_test: int, what:
     losses = history["loss"]
     if not losses[-1] < losses[0]:
         raise Mismatch(f"{what}\n  the mean training loss did not go down: {losses}")
+    check_loss_means(events, losses, epochs, batches, what)
     if exceeds(abs(history["test_accuracy"][-1] - out["accuracy"]), 0.5 / n_test):
         raise Mismatch(f"{what}\n  history['test_accuracy'][-1] is {history['test_accuracy'][-1]!r}; the trained "
                        f"model's accuracy on the test images (eval mode, no gradients) is {out['accuracy']!r}")
@@ -735,6 +743,100 @@ def check_train_loop(out: dict, settings: dict, n_train: int, n_test: int, what:
                        "different weights"
                        + (f" (the shuffling DataLoader was built without a generator)\nHint: "
                           f"{HINTS['not_reproducible']}" if unseeded else ""))
+
+
+def check_loss_means(events: list, losses: list, epochs: int, batches: int, what: str) -> None:
+    """history["loss"][e] is the mean of epoch e's mini-batch losses: the plain mean, or the mean over the images
+    (each mini-batch's loss weighted by its size). The losses are those recorded at the cross-entropy whose
+    backward pass follows (the mini-batch losses the optimiser steps on); checked only when there is one per
+    optimiser step (the loss computed through nn.CrossEntropyLoss / F.cross_entropy)."""
+    recorded, size = [], None
+    for i, event in enumerate(events):
+        if event[0] == "forward":
+            size = event[4]
+        elif event[0] == "loss" and len(event) > 2 and event[2] is not None:
+            following = next((e[0] for e in events[i + 1:] if e[0] in ("forward", "backward", "loss")), None)
+            if following == "backward":
+                recorded.append((event[2], size))
+    if len(recorded) != batches or batches % epochs:
+        return
+    per = batches // epochs
+    for e in range(epochs):
+        chunk = recorded[e * per:(e + 1) * per]
+        plain = sum(v for v, _ in chunk) / per
+        weighted = sum(v * n for v, n in chunk) / sum(n for _, n in chunk)
+        if not any(math.isclose(losses[e], m, rel_tol=1e-5, abs_tol=1e-7) for m in (plain, weighted)):
+            raise Mismatch(f"{what}\n  history['loss'][{e}] is {losses[e]!r}, not the mean of the {per} mini-batch "
+                           f"losses of epoch {e + 1}: those your loss computed before each backward pass average "
+                           f"{plain!r}. history['loss'] holds, for every epoch, the sum of its mini-batch losses "
+                           "divided by their number")
+
+
+def check_filter_effects(out: dict, filters, images, what: str) -> None:
+    """plot_filter_effects: a PNG, an imshow panel for each image and each of its four responses (after the ReLU),
+    laid out as one row per image, top to bottom, and five columns: the image, then responses 1 to 4."""
+    check_png(out["data"], what)
+    drawn = out["drawn"]
+    if drawn is None:
+        raise Mismatch(f"{what}\n  the PNG was not written with a matplotlib Figure's savefig (fig.savefig or "
+                       f"plt.savefig), so what it draws cannot be checked\nHint: {HINTS['plot']}")
+    count = images.shape[0]
+    panels = [(p, box) for p, box in zip(drawn["images"], drawn["boxes"]) if p.ndim == 2]
+    responses = torch.relu(conv64(filters, images)).numpy()
+    wanted = [[images[b, 0].double().numpy()] + [responses[b, k] for k in range(4)] for b in range(count)]
+    names = [[f"image {b}"] + [f"response {k + 1} of image {b}" for k in range(4)] for b in range(count)]
+
+    def find(array):
+        return next((box for p, box in panels if p.shape == array.shape
+                     and np.allclose(p, array, rtol=1e-5, atol=1e-6)), False)
+
+    boxes = [[None] * 5 for _ in range(count)]
+    for b in range(count):
+        for c in range(5):
+            found = find(wanted[b][c])
+            if found is not False:
+                boxes[b][c] = found
+                continue
+            # the responses of a known wrong computation, when they are all there instead
+            hint = None
+            candidates = {"responses_before_relu": conv64(filters, images)}
+            candidates.update(with_own_filters(out, filters, lambda w: torch.relu(conv64(w, images))))
+            for key, maps in candidates.items():
+                maps = maps.numpy()
+                if all(find(maps[i, k]) is not False for i in range(count) for k in range(4)):
+                    hint = key
+            array = wanted[b][c]
+            raise Mismatch(f"{what}\n  no imshow panel shows {names[b][c]} (expected {5 * count} panels: each image "
+                           f"and its four responses, as arrays of {array.shape[0]}x{array.shape[1]}; {len(panels)} "
+                           "found)" + (f"\nHint: {HINTS[hint]}" if hint else ""))
+    # the layout: one row per image (top to bottom), the image then its responses 1 to 4 (left to right)
+    layout = (f"{what}\n  the panels are not laid out as the docstring asks: one row per image (image 0 at the top) "
+              "and five columns (the image, then its responses to filters 1, 2, 3, 4 from left to right), e.g. "
+              f"fig.add_subplot({count}, 5, 5 * b + k + 1) for image b and column k:\n  ")
+    if any(box is None for row in boxes for box in row):
+        return   # axes whose position cannot be read: nothing to compare
+    flat = [(names[b][c], boxes[b][c]) for b in range(count) for c in range(5)]
+
+    def centre(box):
+        return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+    for i, (name_a, a) in enumerate(flat):
+        for name_b, b_ in flat[i + 1:]:
+            width = min(a[2], b_[2]) - max(a[0], b_[0])
+            height = min(a[3], b_[3]) - max(a[1], b_[1])
+            if width > 1e-6 and height > 1e-6:
+                raise Mismatch(layout + f"the panels of {name_a} and {name_b} overlap")
+    for b in range(count):
+        for c in range(5):
+            x, y = centre(boxes[b][c])
+            if c and not x > centre(boxes[b][c - 1])[0]:
+                raise Mismatch(layout + f"{names[b][c]} is not to the right of {names[b][c - 1]}")
+            if c and not boxes[b][0][1] < y < boxes[b][0][3]:
+                raise Mismatch(layout + f"{names[b][c]} is not in the row of image {b}")
+            if b and not y < min(box[1] for box in boxes[b - 1]):
+                raise Mismatch(layout + f"{names[b][c]} is not below the row of image {b - 1}")
+            if b and not boxes[0][c][0] < x < boxes[0][c][2]:
+                raise Mismatch(layout + f"{names[b][c]} is not in the column of {names[0][c]}")
 
 
 ACCURACY_NEEDED = 0.90

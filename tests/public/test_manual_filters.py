@@ -25,15 +25,16 @@ Promises of the task text -> the tests that exercise them (with a non-default va
     -> test_evaluate_runs_in_eval_mode_without_gradients
 - train_manual: DataLoader (batch_size, shuffle, seeded generator), zero_grad / backward / step per mini-batch,
   nn.CrossEntropyLoss on the raw scores, train mode for training, eval mode without gradients for the test
-  accuracy after every epoch, history of one float per epoch (the last accuracy the final model's), loss goes
-  down, any model (the grader's has dropout), epochs / lr / batch_size / momentum / weight_decay / seed as given
+  accuracy after every epoch, history of one float per epoch (the last accuracy the final model's), loss[e] the
+  mean of epoch e's mini-batch losses (or their mean over the images), loss goes down, any model (the grader's has dropout), epochs / lr / batch_size / momentum / weight_decay / seed as given
   (epochs=3, batch_size=20, lr=0.05, momentum=0.5, weight_decay=1e-3, seed=5: none the defaults)
     -> test_train_manual_loop_on_the_graders_probe_model
 - train_manual + ManualCNN(): frozen filters bit-for-bit unchanged with momentum and weight decay; held-out
   accuracy above the threshold
     -> test_end_to_end_your_filters_learn_the_digits; hidden: test_end_to_end_with_filters_given
 - plot_history: the two curves with the values given, PNG at the path given; plot_filter_effects: each image and
-  its four responses (after the ReLU) as imshow panels, PNG at the path given (B = 3, filters given)
+  its four responses (after the ReLU) as imshow panels, one row per image (top to bottom) and five columns (the
+  image, then responses 1 to 4), PNG at the path given (B = 5, filters given)
     -> test_plots_show_the_curves_and_the_filter_effects
 """
 from __future__ import annotations
@@ -48,12 +49,12 @@ from autograder import seam
 from autograder.checks import Mismatch
 
 from .manual_filters_support import (ACCURACY_NEEDED, EXERCISE, HINTS, check_built, check_end_to_end,
-                                     check_evaluate, check_optimizer, check_png, check_train_loop, check_values,
-                                     conv64, digits_subset, fc_state, filter_set, forward_variants, probe_build,
-                                     probe_end_to_end, probe_evaluate, probe_filters, probe_forward, probe_optimizer,
-                                     probe_plot_effects, probe_plot_history, probe_responses, probe_train_loop,
-                                     random_filters, random_images, response_variants, scores64, warm_up_optimizers,
-                                     with_own_filters)
+                                     check_evaluate, check_filter_effects, check_optimizer, check_png,
+                                     check_train_loop, check_values, conv64, digits_subset, fc_state, filter_set,
+                                     forward_variants, probe_build, probe_end_to_end, probe_evaluate, probe_filters,
+                                     probe_forward, probe_optimizer, probe_plot_effects, probe_plot_history,
+                                     probe_responses, probe_train_loop, random_filters, random_images,
+                                     response_variants, scores64, warm_up_optimizers, with_own_filters)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -240,7 +241,7 @@ def test_end_to_end_your_filters_learn_the_digits(submission):
 @weight(1)
 def test_plots_show_the_curves_and_the_filter_effects(submission):
     """plot_history draws the loss and the accuracy curves with the values given; plot_filter_effects draws each
-    image and its four responses; both write PNGs that open."""
+    of 5 images and its four responses, one row per image and five columns; both write PNGs that open."""
     import numpy as np
 
     history = {"loss": [2.1, 1.2, 0.8, 0.61, 0.55], "test_accuracy": [0.41, 0.72, 0.83, 0.88, 0.9]}
@@ -259,32 +260,7 @@ def test_plots_show_the_curves_and_the_filter_effects(submission):
             raise Mismatch(f"{what}\n  no line of the figure has the values of history[{key!r}] (ax.plot(epochs, "
                            f"history[{key!r}]))")
 
-    images = digits_subset(0, 3, 0)[0]
+    images = digits_subset(0, 5, 0)[0]
     filters = filter_set("sobel_laplace_blur")
     out = sub.run_probe(probe_plot_effects, sub._handle(), filters, images)
-    what = "plot_filter_effects(ManualCNN(filters), images, path) for 3 digits"
-    check_png(out["data"], what)
-    drawn = out["drawn"]
-    if drawn is None:
-        raise Mismatch(f"{what}\n  the PNG was not written with a matplotlib Figure's savefig (fig.savefig or "
-                       f"plt.savefig), so what it draws cannot be checked\nHint: {HINTS['plot']}")
-    panels = [p for p in drawn["images"] if p.ndim == 2]
-    responses = torch.relu(conv64(filters, images)).numpy()
-    wanted = [(f"image {b}", images[b, 0].double().numpy()) for b in range(3)]
-    wanted += [(f"response {k + 1} of image {b}", responses[b, k]) for b in range(3) for k in range(4)]
-    def shown(array):
-        return any(p.shape == array.shape and np.allclose(p, array, rtol=1e-5, atol=1e-6) for p in panels)
-
-    for name, array in wanted:
-        if not shown(array):
-            # the responses of a known wrong computation, when they are all there instead
-            hint = None
-            candidates = {"responses_before_relu": conv64(filters, images)}
-            candidates.update(with_own_filters(out, filters, lambda w: torch.relu(conv64(w, images))))
-            for key, maps in candidates.items():
-                maps = maps.numpy()
-                if all(shown(maps[b, k]) for b in range(3) for k in range(4)):
-                    hint = key
-            raise Mismatch(f"{what}\n  no imshow panel shows {name} (expected 15 panels: each image and its four "
-                           f"responses, as arrays of {array.shape[0]}x{array.shape[1]}; {len(panels)} found)"
-                           + (f"\nHint: {HINTS[hint]}" if hint else ""))
+    check_filter_effects(out, filters, images, "plot_filter_effects(ManualCNN(filters), images, path) for 5 digits")
