@@ -63,6 +63,10 @@ HINTS = {
                   "probability of class 1 (positive).",
     "plot": "save the figure to the path given (fig.savefig(path) on a matplotlib Figure with the Agg backend) "
             "with the loss and the accuracy curves drawn.",
+    "curve_hidden": "a curve is drawn but cannot be seen in the PNG: keep each curve inside its axes' limits (let "
+                    "matplotlib choose them, or set them to hold the values) and do not let another axes cover it "
+                    "(two panels side by side, fig.add_subplot(1, 2, 1) and (1, 2, 2), or one panel with "
+                    "ax.twinx()).",
     "csv_split": "the CSV was not read with the csv module: reviews hold commas, quotes and line breaks inside "
                  "quoted fields (csv.DictReader or csv.reader handles them).",
 }
@@ -458,11 +462,28 @@ def probe_plot(module, history: dict, title: str) -> dict:
     original = Figure.savefig
     lines = []
 
+    axes = []
+
     def savefig(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
-        for ax in self.get_axes():
+        axes.clear()
+        lines.clear()
+        # in the order the figure draws them (by zorder, then in the order they were added)
+        order = sorted(enumerate(self.get_axes()), key=lambda item: (item[1].get_zorder(), item[0]))
+        for _, ax in order:
+            patch = ax.patch
+            face = patch.get_facecolor()
+            opaque = bool(patch.get_visible() and (patch.get_alpha() if patch.get_alpha() is not None
+                                                   else face[3]) > 0)
+            curves = []
             for line in ax.get_lines():
-                lines.append(np.asarray(line.get_ydata(), dtype=np.float64))
+                y = np.asarray(line.get_ydata(), dtype=np.float64)
+                lines.append(y)
+                curves.append({"x": np.asarray(line.get_xdata(), dtype=np.float64), "y": y,
+                               "visible": bool(line.get_visible())})
+            axes.append({"bounds": tuple(float(v) for v in ax.get_position().bounds), "opaque": opaque,
+                         "xlim": tuple(float(v) for v in ax.get_xlim()),
+                         "ylim": tuple(float(v) for v in ax.get_ylim()), "lines": curves})
         return result
 
     Figure.savefig = savefig
@@ -473,7 +494,7 @@ def probe_plot(module, history: dict, title: str) -> dict:
         if os.path.isfile(path):
             with open(path, "rb") as fh:
                 data = np.frombuffer(fh.read(), dtype=np.uint8).copy()
-        return {"data": data, "lines": lines}
+        return {"data": data, "lines": lines, "axes": axes}
     finally:
         Figure.savefig = original
         shutil.rmtree(folder, ignore_errors=True)
@@ -586,6 +607,50 @@ def check_forward(out: dict, kind: str, sizes: dict, seed: int, ids, lengths, wh
 def check_png(data, what: str):
     """The PNG written: opens, 64 to 4096 pixels a side, not one flat colour (checks.png_pixels)."""
     return png_pixels(data, what, HINTS['plot'], min_side=64, max_side=4096)
+
+
+def _same(line, values) -> bool:
+    return len(line) == len(values) and all(math.isclose(float(a), b, abs_tol=1e-9) for a, b in zip(line, values))
+
+
+def _hidden_because(axes: list[dict], k: int, curve: dict) -> str | None:
+    """Why the curve ``curve`` of ``axes[k]`` (axes in drawing order) cannot be seen, or None if it can: not
+    visible, outside its axes' limits, or under another axes drawn later with an opaque background."""
+    if not curve["visible"]:
+        return "the line is set invisible"
+    ax = axes[k]
+    for name, data, lim in (("y", curve["y"], ax["ylim"]), ("x", curve["x"], ax["xlim"])):
+        lo, hi = min(lim), max(lim)
+        slack = 1e-9 * max(1.0, hi - lo)
+        finite = data[np.isfinite(data)]
+        if finite.size and not (lo - slack <= finite.min() and finite.max() <= hi + slack):
+            return (f"its {name} values run from {finite.min():.4g} to {finite.max():.4g} but the axes show only "
+                    f"{name} in [{lo:.4g}, {hi:.4g}]: the curve is cut off")
+    x0, y0, w, h = ax["bounds"]
+    for later in axes[k + 1:]:
+        if not later["opaque"]:
+            continue
+        a0, b0, aw, bh = later["bounds"]
+        overlap = max(0.0, min(x0 + w, a0 + aw) - max(x0, a0)) * max(0.0, min(y0 + h, b0 + bh) - max(y0, b0))
+        if overlap > 0.05 * w * h:
+            return (f"another axes, drawn after it with an opaque background, covers {overlap / (w * h):.0%} of "
+                    "its axes")
+    return None
+
+
+def check_curves_visible(out: dict, history: dict, what: str) -> None:
+    """Each curve of ``history`` drawn as a line (its y data) that can be seen: inside its axes' limits and not
+    covered by another axes."""
+    axes = out.get("axes") or []
+    for key, values in history.items():
+        found = [(k, c) for k, ax in enumerate(axes) for c in ax["lines"] if _same(c["y"], values)]
+        if not found:
+            raise Mismatch(f"{what}\n  no line of the figure has the {key} values {values} as its y data\n"
+                           f"Hint: {HINTS['plot']}")
+        reasons = [_hidden_because(axes, k, c) for k, c in found]
+        if all(reasons):
+            raise Mismatch(f"{what}\n  the {key} curve is drawn but not visible in the PNG: {reasons[0]}\n"
+                           f"Hint: {HINTS['curve_hidden']}")
 
 
 def batch_orders(calls: list[dict]) -> list[list[list[int]]]:

@@ -34,14 +34,15 @@ Promises of the task text -> the tests that exercise them (with a non-default va
     -> test_predict_review_gives_the_probability_of_positive
 - plot_history: a PNG with the loss and the accuracy curves, title given
     -> test_plot_history_writes_the_curves
+- plot_history: both curves visible ("two panels, or two axes"): inside their axes' limits, neither axes covering
+  the other's curve
+    -> test_plot_history_writes_the_curves
 - read_imdb_csv: quoted fields with commas, quotes, line breaks; columns in either order; file order
     -> test_read_imdb_csv_reads_the_imdb_layout
 - the classifiers learn: RNN and LSTM on short reviews, the Transformer on long ones (thresholds in the tests)
     -> test_recurrent_classifier_learns_short_reviews, test_transformer_learns_long_reviews
 """
 from __future__ import annotations
-
-import math
 
 import pytest
 import torch
@@ -52,10 +53,11 @@ from hypothesis import strategies as st
 from autograder import seam
 from autograder.checks import Mismatch, assert_close, exceeds
 
-from .sentiment_support import (EXERCISE, HINTS, PAD, batch_orders, build_grader, check_forward, check_history,
-                                check_png, check_training_loop, corpus, count_variants, describe, forward_cases,
-                                probe_accuracy, probe_count, probe_csv, probe_end_to_end, probe_forward,
-                                probe_data, probe_plot, probe_predict, probe_train, torch_count, warm_up_optimizers)
+from .sentiment_support import (EXERCISE, HINTS, PAD, batch_orders, build_grader, check_curves_visible,
+                                check_forward, check_history, check_png, check_training_loop, corpus, count_variants,
+                                describe, forward_cases, probe_accuracy, probe_count, probe_csv, probe_end_to_end,
+                                probe_data, probe_forward, probe_plot, probe_predict, probe_train, torch_count,
+                                warm_up_optimizers)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -286,17 +288,14 @@ def _predict_case(submission, kind):
 
 @weight(1)
 def test_plot_history_writes_the_curves(submission):
-    """plot_history writes a PNG that opens, with the loss and the accuracy drawn as lines."""
+    """plot_history writes a PNG that opens, with the loss and the accuracy drawn as lines that can be seen
+    (inside their axes' limits, not covered by another axes)."""
     history = {"loss": [0.69, 0.52, 0.31, 0.2], "accuracy": [0.5, 0.71, 0.88, 0.93]}
     sub = submission(EXERCISE)
     out = sub.run_probe(probe_plot, sub._handle(), history, "LSTM, short reviews")
     what = f"plot_history({history}, path, 'LSTM, short reviews')"
     check_png(out["data"], what)
-    for key, values in history.items():
-        if not any(len(line) == len(values) and all(math.isclose(float(a), b, abs_tol=1e-9) for a, b in
-                                                    zip(line, values)) for line in out["lines"]):
-            raise Mismatch(f"{what}\n  no line of the figure has the {key} values {values} as its y data\n"
-                           f"Hint: {HINTS['plot']}")
+    check_curves_visible(out, history, what)
 
 
 @weight(1)
