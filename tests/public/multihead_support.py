@@ -522,6 +522,7 @@ FUNCTION_TEXT = {
     "first_token": "x + (the first token) @ W",
     "sort_tokens": "the tokens sorted by their first feature (permutation INVARIANT)",
     "ramp": "self-attention + eps * position, eps larger than tol",
+    "tanh": "tanh of every entry (exactly equivariant: the error is 0)",
 }
 
 
@@ -566,6 +567,7 @@ def _build(kind: str, d: int, heads: int, seed: int, t: int, tol: float):
         "first_token": lambda x: x + x[:, :1] @ w[0],
         "sort_tokens": lambda x: torch.gather(x, 1, x[..., :1].argsort(dim=1).expand_as(x)),
         "ramp": lambda x: attention(x) + eps * positions(x),
+        "tanh": torch.tanh,
     }
     return functions[kind]
 

@@ -25,6 +25,7 @@ Promises of the task text and the tests that exercise them:
 | rule: only nn.Linear / Softmax / Dropout, no built-in attention      | test_rule_only_linear_softmax_dropout_from_nn |
 | equivariance_error: max |f(x[:, perm]) - f(x)[:, perm]|; perm a list or a tensor | test_equivariance_error    |
 | is_permutation_equivariant: tol 1e-8 .. 1e-3 and the default 1e-5; rounding; perm a tensor | test_is_permutation_equivariant; hidden: test_is_permutation_equivariant_on_more_functions |
+| is_permutation_equivariant: error <= tol, so an error equal to tol (0 with tol=0) is True | test_is_permutation_equivariant (tanh example) |
 | add_positional: batch > 1, float32 and float64 (dtype kept); x kept  | test_add_positional                           |
 | positional_demo: tol passed on, its default, the identity perm       | test_positional_demo                          |
 """
@@ -247,6 +248,7 @@ def test_equivariance_error(submission, case):
 @example(case=eq_case("positional_encoder", 2, 3, 4, 2, [0, 2, 1]))
 @example(case=eq_case("nearly", 1, 4, 4, 1, [3, 2, 1, 0], tol=None, perm_tensor=True))
 @example(case=eq_case("ramp", 1, 4, 4, 1, [1, 0, 2, 3], tol=1e-8))
+@example(case=eq_case("tanh", 1, 3, 2, 1, [2, 0, 1], tol=0.0))   # error 0 == tol: "<= tol" is True
 def test_is_permutation_equivariant(submission, case):
     """is_permutation_equivariant on equivariant and non-equivariant functions (and tol)"""
     check_is_equivariant(submission(EXERCISE), case)
