@@ -36,7 +36,7 @@ Graded automatically:
   gradient tracking in ``evaluate``; the mode each leaves the model in.
 * ``fit``: the history it returns (its keys, one value per epoch, the final accuracies and test
   loss equal to the trained model's), one Adam optimiser with the learning rate given, one step
-  per batch.
+  per batch; with ``verbose=True``, a line printed after each epoch that gives its number.
 * One end-to-end run: ``fit(CNN(), ...)`` on the 8x8 digits for a few epochs with a fixed seed,
   under a time limit; the held-out accuracy must reach a threshold (90%). The lines your ``fit``
   prints show in the test's output; ``run_digits()`` below repeats the same run on your machine.
@@ -172,8 +172,8 @@ def fit(model: nn.Module, train_loader, test_loader, epochs: int = 5, lr: float 
     ``nn.CrossEntropyLoss()``; build the optimiser once, before the first epoch.
 
     After each epoch's ``train_epoch``, evaluate the model on the training loader (for the training
-    accuracy) and on the test loader. With ``verbose``, print one line per epoch with its number and
-    the four values.
+    accuracy) and on the test loader. With ``verbose``, print one line per epoch, after that epoch's
+    evaluation, with the epoch's number (counted from 1: ``1`` .. ``epochs``) and the four values.
 
     Returns:
     - the history: a dict with the keys ``"train_loss"`` (what ``train_epoch`` returned),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 import struct
 
 import numpy as np
@@ -64,6 +65,8 @@ HINTS = {
     "test_shuffled": "the test loader shuffles; evaluation needs no shuffling, and keeping the given order makes "
                      "results comparable: shuffle=False for the test loader.",
     "lr_ignored": "fit does not use the lr it is given: build torch.optim.Adam(model.parameters(), lr=lr).",
+    "epoch_from_zero": "the printed epoch numbers count from 0 (the loop variable of range(epochs)); the epochs are "
+                       "numbered 1 .. epochs: print epoch + 1.",
     "plot": "save the figure to the path given (fig.savefig(path) on a matplotlib Figure with the Agg backend) "
             "after drawing both panels.",
 }
@@ -502,9 +505,16 @@ def probe_evaluate(module, n: int, batch_size: int, seed: int, start: str = "tra
 probe_evaluate.describes = "evaluate"
 
 
-def probe_fit(module, n_train: int, n_test: int, batch_size: int, seed: int, epochs: int, lr: float) -> dict:
+def probe_fit(module, n_train: int, n_test: int, batch_size: int, seed: int, epochs: int, lr: float,
+              verbose: bool = False) -> dict:
     """fit on a ProbeNet (dropout) with grader-built loaders over digits; records every optimiser step (class, lr)
-    and recomputes the final model's train and test accuracy and test loss in eval mode."""
+    and recomputes the final model's train and test accuracy and test loss in eval mode. With ``verbose`` fit is
+    called with verbose=True and what it prints is captured, with the position in that text at each step (so that
+    the lines can be told apart by epoch), then printed again for the test's output."""
+    import contextlib
+    import io
+    import sys
+
     from torch.optim.optimizer import register_optimizer_step_pre_hook
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -514,6 +524,7 @@ def probe_fit(module, n_train: int, n_test: int, batch_size: int, seed: int, epo
     test = loader_of(x[n_train:], y[n_train:], batch_size)
     model = make_probe_model(seed, start="train")
     steps, seen = [], []   # seen keeps every optimiser alive, so that their indices (unlike id()) stay distinct
+    printed, marks = io.StringIO(), []
 
     def on_step(opt, args, kwargs):
         if not any(o is opt for o in seen):
@@ -521,13 +532,17 @@ def probe_fit(module, n_train: int, n_test: int, batch_size: int, seed: int, epo
         index = next(i for i, o in enumerate(seen) if o is opt)
         steps.append((type(opt).__name__, float(opt.param_groups[0].get("lr", float("nan"))),
                       any(p is model.net[1].weight for g in opt.param_groups for p in g["params"]), index))
+        marks.append(len(printed.getvalue()))
 
     handle = register_optimizer_step_pre_hook(on_step)
     try:
-        history = module.fit(model, train, test, epochs=epochs, lr=lr, verbose=False)
+        with contextlib.redirect_stdout(printed) if verbose else contextlib.nullcontext():
+            history = module.fit(model, train, test, epochs=epochs, lr=lr, verbose=verbose)
     finally:
         handle.remove()
         seen.clear()
+        if verbose:
+            sys.stdout.write(printed.getvalue()[:3000])
     model.eval()
     with torch.no_grad():
         s_test, s_train = model(x[n_train:]), model(x[:n_train])
@@ -539,7 +554,8 @@ def probe_fit(module, n_train: int, n_test: int, batch_size: int, seed: int, epo
                             if isinstance(vals, (list, tuple)) else repr(vals)[:200]) for k, vals in history.items()}
     else:
         history = repr(history)[:300]
-    return {"history": history, "steps": steps, "final": final}
+    return {"history": history, "steps": steps, "final": final, "printed": printed.getvalue()[:20000],
+            "marks": marks}
 
 
 probe_fit.describes = "fit"
@@ -745,6 +761,34 @@ def check_fit(out: dict, epochs: int, lr: float, batches: int, what: str) -> Non
                        f"mean test loss (eval mode) is {final['test_loss']!r}")
     if not history["train_loss"][-1] < history["train_loss"][0]:
         raise Mismatch(f"{what}\n  the training loss did not go down: {history['train_loss']}")
+
+
+def _names_number(text: str, k: int) -> bool:
+    """Whether ``text`` holds the whole number k (not a digit of a longer number or of a decimal such as 0.1234)."""
+    return re.search(rf"(?<![\d.]){k}(?!\.?\d)", text) is not None
+
+
+def check_printed(out: dict, epochs: int, batches: int, what: str) -> None:
+    """With verbose=True: a line printed for every epoch (between its last step and the next epoch's first step),
+    naming the epoch's number counted from 1."""
+    text, marks = out["printed"], out["marks"]
+    if not text.strip():
+        raise Mismatch(f"{what}\n  fit printed nothing; with verbose=True it prints one line per epoch")
+    if len(marks) != epochs * batches:
+        raise Mismatch(f"{what}\n  the optimiser took {len(marks)} steps; {epochs} epochs of {batches} batches make "
+                       f"{epochs * batches}, so the printed lines cannot be matched with the epochs")
+    ends = [marks[(k + 1) * batches] for k in range(epochs - 1)] + [len(text)]
+    segments = [text[marks[(k + 1) * batches - 1]:end] for k, end in enumerate(ends)]
+    for k, segment in enumerate(segments, start=1):
+        lines = [line for line in segment.splitlines() if line.strip()]
+        if not lines:
+            raise Mismatch(f"{what}\n  nothing was printed after epoch {k}'s training (before the next epoch began); "
+                           "print one line per epoch")
+        if not _names_number(segment, k):
+            hint = "epoch_from_zero" if all(_names_number(s, j) for j, s in enumerate(segments)) else None
+            shown = "\n".join(f"    {line}" for line in lines[:3])[:600]
+            raise Mismatch(f"{what}\n  the line printed after epoch {k} does not give its number {k} (epochs are "
+                           f"numbered 1 .. {epochs}); it printed:\n{shown}" + (f"\nHint: {HINTS[hint]}" if hint else ""))
 
 
 # ============================================================================= the plot

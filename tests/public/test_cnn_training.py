@@ -21,10 +21,14 @@ Promises of the task text -> the tests that exercise them (with a non-default va
     -> test_cnn_forward_is_the_stated_architecture; hidden: test_cnn_forward_on_larger_configurations
 - answer_parameter_count: CNN() with the defaults
     -> test_answer_parameter_count
-- load_mnist_idx: uint8 (N, R, C) raw bytes, int64 labels; R != C; str and pathlib.Path; .gz and plain
+- load_mnist_idx: uint8 (N, R, C) raw bytes, int64 labels; R != C; str and pathlib.Path; .gz and plain; files of
+  any size (MNIST's 28 x 28 images, 10 or more items)
     -> test_load_mnist_idx_reads_plain_and_gzip_files
-- load_mnist_idx: ValueError naming the file for a wrong magic (each file), a short file, different counts
+- load_mnist_idx: ValueError naming the file for a wrong magic (each file), either file shorter or longer than its
+  header announces, different counts
     -> test_load_mnist_idx_rejects_malformed_files
+- load_mnist_idx: what the message says besides the file's name
+    -> not graded (only the file's name is promised)
 - make_loaders: batch_size (non-default 7 and 16), last batch kept, every example once per epoch, shuffled anew
   every epoch, order decided by seed alone (same seed same order, other seed other order, not the global state),
   test loader unshuffled
@@ -43,8 +47,11 @@ Promises of the task text -> the tests that exercise them (with a non-default va
 - fit: Adam with lr (non-default 0.01) built once, epochs (non-default 3), history keys, one float per epoch,
   final values those of the trained model
     -> test_fit_returns_the_history_of_adam_training
-- fit: verbose (default True) prints one line per epoch
-    -> not graded (the lines show in the output of test_end_to_end_cnn_on_digits)
+- fit: verbose=True prints a line after each epoch that gives its number counted from 1
+    -> test_fit_prints_a_numbered_line_per_epoch (the lines of the default verbose also show in the output of
+       test_end_to_end_cnn_on_digits)
+- fit: the four values on each printed line (their format is free)
+    -> not graded
 - fit(CNN(), ...): the held-out accuracy after training on the digits
     -> test_end_to_end_cnn_on_digits; hidden: test_end_to_end_on_another_split
 - plot_history: PNG that opens; a loss panel and an accuracy panel with the history's values
@@ -67,8 +74,8 @@ from autograder.checks import Mismatch, check_keyed_answer, load_keys
 
 from .cnn_training_support import (DEFAULT_CFG, EXERCISE, HINTS, check_count, check_epoch_loss, check_evaluate,
                                    check_fit, check_forward, check_loaded, check_loaders, check_loop_order,
-                                   check_panels, check_png, cnn_configs, describe_cfg, idx_images, idx_labels,
-                                   probe_cnn, probe_end_to_end, probe_evaluate, probe_fit, probe_load_idx,
+                                   check_panels, check_png, check_printed, cnn_configs, describe_cfg, idx_images,
+                                   idx_labels, probe_cnn, probe_end_to_end, probe_evaluate, probe_fit, probe_load_idx,
                                    probe_loaders, probe_plot, probe_train_epoch, warm_up_optimizers)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
@@ -143,10 +150,11 @@ def test_answer_parameter_count(submission):
 # ============================================================================= load_mnist_idx
 @weight(1)
 @settings(max_examples=4)
-@given(n=st.integers(1, 6), rows=st.integers(1, 5), cols=st.integers(1, 5), seed=st.integers(0, 2**16),
+@given(n=st.integers(1, 12), rows=st.integers(1, 9), cols=st.integers(1, 9), seed=st.integers(0, 2**16),
        gz=st.booleans(), as_path=st.booleans())
 @example(n=3, rows=4, cols=2, seed=5, gz=True, as_path=True)
 @example(n=2, rows=3, cols=3, seed=7, gz=False, as_path=False)
+@example(n=10, rows=28, cols=28, seed=9, gz=True, as_path=False)   # MNIST-sized images; 10 labels
 def test_load_mnist_idx_reads_plain_and_gzip_files(submission, n, rows, cols, seed, gz, as_path):
     """load_mnist_idx reads the raw bytes of both files into uint8 (N, R, C) images and int64 (N,) labels."""
     rng = np.random.default_rng(seed)
@@ -163,7 +171,8 @@ def test_load_mnist_idx_reads_plain_and_gzip_files(submission, n, rows, cols, se
     check_loaded(out, images, labels, what)
 
 
-MALFORMED = ("images magic", "labels magic", "files swapped", "short images", "counts differ")
+MALFORMED = ("images magic", "labels magic", "files swapped", "short images", "long images", "short labels",
+             "long labels", "counts differ")
 
 
 IMAGES, LABELS = "imgs-q7.idx", "lbls-k3.idx"
@@ -185,6 +194,12 @@ def _malformed(case: str):
                                              "labels_path", (LABELS, IMAGES)
     elif case == "short images":
         img, how = img[:-5], "the images file ends 5 bytes early"
+    elif case == "long images":
+        img, how = img + bytes(9), "the images file holds 9 bytes more than its header announces"
+    elif case == "short labels":
+        lab, how, named = lab[:-1], "the labels file ends 1 byte early", (LABELS,)
+    elif case == "long labels":
+        lab, how, named = lab + bytes(1), "the labels file holds 1 byte more than its header announces", (LABELS,)
     else:
         lab, how, named = idx_labels(labels[:3]), "the images file holds 4 images, the labels file 3 labels", \
             (IMAGES, LABELS)
@@ -194,7 +209,8 @@ def _malformed(case: str):
 @weight(1)
 def test_load_mnist_idx_rejects_malformed_files(submission):
     """load_mnist_idx raises ValueError, with a message naming the file, for a wrong magic number (either file, or
-    the files swapped), a file shorter than its header says, and two files with different numbers of items."""
+    the files swapped), a file (either one) shorter or longer than its header says, and two files with different
+    numbers of items."""
     sub = submission(EXERCISE)
     for case in MALFORMED:
         files, call, how, named = _malformed(case)
@@ -279,7 +295,20 @@ def test_fit_returns_the_history_of_adam_training(submission):
               f"(linear-ReLU-dropout-linear), {n_train} training and {n_test} test digits in batches of {batch_size}")
 
 
-@weight(2)
+@weight(1)
+def test_fit_prints_a_numbered_line_per_epoch(submission):
+    """fit(model, train_loader, test_loader, epochs=3, lr=0.01, verbose=True) on the grader's model: after each
+    epoch's training a line is printed that gives the epoch's number, counted from 1."""
+    n_train, n_test, batch_size, epochs, lr = 60, 30, 30, 3, 0.01
+    sub = submission(EXERCISE)
+    sub.run_probe(warm_up_optimizers)
+    out = sub.run_probe(probe_fit, sub._handle(), n_train, n_test, batch_size, 5, epochs, lr, True)
+    check_printed(out, epochs, -(-n_train // batch_size),
+                  f"fit(model, train_loader, test_loader, epochs={epochs}, lr={lr}, verbose=True) on the grader's "
+                  f"model, {n_train} training and {n_test} test digits in batches of {batch_size}")
+
+
+@weight(1)
 def test_end_to_end_cnn_on_digits(submission):
     """fit(CNN(), ...) on the 8x8 digits (digits_split(0): 1,348 training, 449 held-out images), 8 epochs of batches of
     32, lr=3e-3: the trained CNN must classify at least 90% of the held-out images (the reference: 0.9644; without
