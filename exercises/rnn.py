@@ -71,8 +71,10 @@ class RNNCell(nn.Module):
     def __init__(self, input_size: int, hidden_size: int):
         """Create the three parameters above; initialise them uniformly in [-1/sqrt(H), 1/sqrt(H)]
         (as ``nn.RNN`` does) so that the cell can be trained. The grader checks this loosely: finite values,
-        weight matrices that are not constant, and a root mean square of at most 2/sqrt(H) per
-        parameter (orthogonal or Xavier weights and zero biases pass; torch.randn or torch.rand do not)."""
+        weight matrices that are not constant, a root mean square of at most 2/sqrt(H) per parameter, and
+        entries centred on 0 (a mean far below their root mean square, as a symmetric range gives)
+        (orthogonal or Xavier weights and zero biases pass; torch.randn, torch.rand, a range [0, k]
+        or a constant non-zero bias do not)."""
         super().__init__()
         raise NotImplementedError("__init__: replace this line with your solution (the docstring above says what to return)")
 
@@ -93,7 +95,7 @@ class RNNLayer(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int):
         """Create ``cell``, ``W_hy`` and ``b_y`` (initialise W_hy and b_y uniformly in
-        [-1/sqrt(H), 1/sqrt(H)], as ``nn.Linear(H, output_size)`` does)."""
+        [-1/sqrt(H), 1/sqrt(H)], as ``nn.Linear(H, output_size)`` does; checked as in ``RNNCell``)."""
         super().__init__()
         raise NotImplementedError("__init__: replace this line with your solution (the docstring above says what to return)")
 

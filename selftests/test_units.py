@@ -289,9 +289,9 @@ def test_check_init_accepts_centred_initialisations_and_rejects_one_sided_ones()
     torch.nn.init.orthogonal_(ortho)
     torch.nn.init.xavier_uniform_(xavier)
     fine = {"W_hh": torch.empty(H, H).uniform_(-b, b), "b_h": torch.zeros(H), "ortho": ortho, "xavier": xavier,
-            "small": torch.full((4,), 0.1)}   # under 8 entries: too few to judge a mean
+            "small": torch.full((16,), 0.1)}   # under 32 entries: too few to judge a mean
     checks.check_init(fine, H, "init")
-    for name, value in {"W_hh": torch.empty(H, H).uniform_(0, b), "b_h": torch.full((H,), b),
+    for name, value in {"W_hh": torch.empty(H, H).uniform_(0, b), "b_h": torch.full((4 * H,), b),
                         "shifted": torch.empty(4 * H).uniform_(-b / 4, b)}.items():
         with pytest.raises(checks.Mismatch, match=f"entries of {name} average .* not centred on zero"):
             checks.check_init({name: value}, H, "init")

@@ -283,6 +283,29 @@ def check_initialisation(values, hidden_size: int, what: str) -> None:
     check_init(values, hidden_size, what, hint_text("init", HINTS))
 
 
+# An initialisation centred on 0 (uniform in [-k, k], Xavier, orthogonal, zero biases) gives entries whose
+# mean is about rms / sqrt(n) in size; uniform in [0, k] gives 0.87 rms, a constant 1.0 rms. With n >= 128
+# entries (CENTRED_SIZE) a centred one stays below the limit by more than 5 standard deviations.
+CENTRED_SIZE = 128
+CENTRED_LIMIT = 0.5
+
+
+def check_centred(values, hidden_size: int, what: str) -> None:
+    """Every parameter as constructed has entries centred on 0: |mean| <= CENTRED_LIMIT * rms
+    (zero biases pass). Checked at a size where a random symmetric initialisation passes for sure."""
+    for name, value in values.items():
+        v = value.detach().double().flatten()
+        if not v.numel():
+            continue
+        mean, rms = float(v.mean()), float(v.pow(2).mean().sqrt())
+        if exceeds(abs(mean), CENTRED_LIMIT * rms):
+            share = float((v > 0).double().mean())
+            raise Mismatch(f"{what}\n  the {v.numel()} entries of {name} are not centred on 0: their mean is "
+                           f"{mean:.4g} for a root mean square of {rms:.4g}, and {100 * share:.0f}% of them "
+                           f"are positive (uniform in [-1/sqrt(H), 1/sqrt(H)] gives a mean near 0 and both "
+                           f"signs about equally often; H = {hidden_size})" + hint_text("init", HINTS))
+
+
 # ---------------------------------------------------------------- misconceptions of Part 1
 def _loop(data, act=torch.tanh, carry=True, output_prev=False, transposed=False, zero_start=False):
     """The layer computed with one known mistake (a grader-side variant, never the oracle)."""

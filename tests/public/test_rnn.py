@@ -10,6 +10,7 @@ Promises of the docstrings and the tests that exercise them:
 | --------------------------------------------------------------- | ----------------------------------------- |
 | parameter names and shapes (cell.W_xh (H, D), ..., W_hy (O, H)) | test_parameters_are_named_and_shaped      |
 | initialised: finite, weights not constant, RMS <= 2/sqrt(H)    | test_parameters_are_initialised           |
+| initialised centred on 0 (symmetric range; zero biases pass)    | test_parameters_are_initialised           |
 | cell: tanh, W_xh and W_hh transposed (H != D and H == D), b_h   | test_cell_matches_nn_rnncell              |
 | cell: gradients for x_t, h_prev (non-zero), W_xh, W_hh, b_h     | test_cell_matches_nn_rnncell              |
 | layer: B > 1, T > 1, O != D, h0 given (non-zero) and h0 = None  | test_layer_matches_nn_rnn,                |
@@ -41,11 +42,12 @@ from torch import nn
 
 from autograder.checks import Mismatch
 
-from .rnn_support import (ARG_ORDER, EXERCISE, HINTS, QUANTITIES, TOLERANCES, bptt_what, call_bptt,
-                          call_keeping_args, cell_h_prev, check_bptt, check_initialisation, check_layer, check_rule,
-                          check_shape_answer, compare_grads, compare_outputs, describe, hint_text, make_arrays,
-                          make_data, numpy_pair, parameter_report, parameter_values, rerun_bptt, rerun_cell,
-                          rerun_numpy_forward, rnn_settings, run_cell, setting, student_params, torch_cell, torch_rnn)
+from .rnn_support import (ARG_ORDER, CENTRED_SIZE, EXERCISE, HINTS, QUANTITIES, TOLERANCES, bptt_what,
+                          call_bptt, call_keeping_args, cell_h_prev, check_bptt, check_centred,
+                          check_initialisation, check_layer, check_rule, check_shape_answer, compare_grads,
+                          compare_outputs, describe, hint_text, make_arrays, make_data, numpy_pair,
+                          parameter_report, parameter_values, rerun_bptt, rerun_cell, rerun_numpy_forward,
+                          rnn_settings, run_cell, setting, student_params, torch_cell, torch_rnn)
 
 pytestmark = pytest.mark.exercise(EXERCISE)
 
@@ -75,13 +77,20 @@ def test_parameters_are_named_and_shaped(submission):
 
 @weight(1)
 def test_parameters_are_initialised(submission):
-    """RNNCell and RNNLayer: parameters initialised (finite, weights not constant, small)"""
+    """RNNCell and RNNLayer: parameters initialised (finite, weights not constant, small, centred on 0)"""
     sub = submission(EXERCISE)
     check_initialisation(sub.run_probe(parameter_values, sub.RNNCell(3, 16)), 16,
                          "RNNCell(input_size=3, hidden_size=16): its parameters right after construction")
     check_initialisation(sub.run_probe(parameter_values, sub.RNNLayer(3, 16, 2)), 16,
                          "RNNLayer(input_size=3, hidden_size=16, output_size=2): its parameters right after "
                          "construction")
+    # centred on 0: at a size where a symmetric random initialisation cannot fail by chance
+    n = CENTRED_SIZE
+    check_centred(sub.run_probe(parameter_values, sub.RNNCell(8, n)), n,
+                  f"RNNCell(input_size=8, hidden_size={n}): its parameters right after construction")
+    check_centred(sub.run_probe(parameter_values, sub.RNNLayer(8, n, n)), n,
+                  f"RNNLayer(input_size=8, hidden_size={n}, output_size={n}): its parameters right after "
+                  f"construction")
 
 
 @weight(2)
