@@ -3,7 +3,7 @@
 It builds a throwaway ``/autograder``-like tree (``submission/``, ``results/``), runs
 ``run_autograder`` on it pinned to one CPU, kills it at Gradescope's overall timeout, and samples
 the memory of the whole process tree (grader, pytest, workers: Gradescope counts the container,
-each shared page once).
+each shared page once, libraries included whatever else on the machine maps them).
 It prints the time, the peak memory and the score, and says plainly whether the run would fit.
 
 Gradescope's default machine has *half* a vCPU; one CPU is the closest this can pin without
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -43,29 +44,54 @@ def _tree(root_pid: int) -> list[int]:
     return out
 
 
-def _memory_kb(pid: int) -> tuple[int, int]:
-    """(proportional, resident) memory of one process in kB.
+_SMAPS = re.compile(r"^(?:[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+) *(.*)|(Rss|Pss|Anonymous): +(\d+) kB)$", re.M)
 
-    Resident memory counts a shared page (torch's libraries, mapped by the grader and the worker) in
-    every process that maps it; the proportional share (Pss) splits it among them, so summed over the
-    run it counts each page once, as a container's memory limit does. Pss is 0 where the kernel does
-    not report it.
+
+def _memory_kb(pid: int) -> tuple[int, dict[str, int], int]:
+    """(anonymous memory, resident kB per mapped file, resident memory) of one process.
+
+    The run's anonymous pages are shared only among its own processes (the workers are forked from the
+    grader), so their proportional shares summed over the run count each page once. A mapped file's
+    pages (torch's libraries) are shared with every process on the machine that maps the file too, so
+    their proportional share would shrink on a busy machine: a file is counted instead at the largest
+    resident size any process of the run has of it, as the run alone would have it in memory. The pages
+    of a file mapping that were copied on write (a library's relocated data) count as anonymous.
     """
-    pss = rss = 0
+    anon, files, rss, name = 0, {}, 0, None
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1])
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                pss = int(line.split()[1])
+        for m in _SMAPS.finditer(Path(f"/proc/{pid}/smaps").read_text()):
+            inode, path, key, kb = m.groups()
+            if key is None:   # a mapping's header: address perms offset dev inode [path]
+                name = path if inode != "0" else None
+            elif key == "Rss":
+                rss += int(kb)
+                if name is not None:
+                    files[name] = files.get(name, 0) + int(kb)
+            elif key == "Pss":
+                if name is None:   # anonymous memory (heap, stacks, arenas): its proportional share
+                    anon += int(kb)
+            elif name is not None:   # Anonymous: a file mapping's copied-on-write pages
+                files[name] -= int(kb)
+                anon += int(kb)
     except (OSError, ValueError, IndexError):
         pass
-    return pss, rss
+    return anon, files, rss
+
+
+def memory_kb(pids: list[int]) -> tuple[int, int]:
+    """(the memory of these processes together, their resident sizes summed) in kB (see _memory_kb)."""
+    anon, files, rss = 0, {}, 0
+    for p in pids:
+        a, f, r = _memory_kb(p)
+        anon, rss = anon + a, rss + r
+        for name, kb in f.items():
+            files[name] = max(files.get(name, 0), kb)
+    return anon + sum(files.values()), rss
 
 
 class MemorySampler(threading.Thread):
-    """Peaks of the summed proportional and resident memory of a process and all its descendants."""
+    """Peaks of the memory of a process and all its descendants: each anonymous page once, each mapped
+    file at its largest resident size in any of them (see _memory_kb), and the resident sizes summed."""
 
     def __init__(self, pid: int, every: float = 0.05):
         super().__init__(daemon=True)
@@ -74,10 +100,9 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self._done.is_set():
-            sizes = [_memory_kb(p) for p in _tree(self.pid)]
-            pss, rss = sum(s[0] for s in sizes), sum(s[1] for s in sizes)
+            total, rss = memory_kb(_tree(self.pid))
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
-            self.peak_kb = max(self.peak_kb, pss or rss)
+            self.peak_kb = max(self.peak_kb, total)
             self._done.wait(self.every)
 
     def stop(self) -> int:
@@ -141,8 +166,8 @@ def report(run: dict) -> str:
         by_ex[ex] = [got + t.get("score", 0), full + t.get("max_score", 0)]
     lines = [f"dry run on {run['cpus']} CPU, Gradescope defaults: {run['memory_mb']} MB, {run['timeout']:g} s",
              f"  wall time      {run['seconds']:7.1f} s   (x2 for the default half vCPU: ~{2 * run['seconds']:.0f} s)",
-             f"  peak memory    {run['peak_mb']:7.0f} MB  (all processes of the run, shared pages counted once; "
-             f"their resident sizes summed: {run.get('peak_rss_mb', run['peak_mb']):.0f} MB)",
+             f"  peak memory    {run['peak_mb']:7.0f} MB  (all processes of the run: pages they share once, libraries at "
+             f"their full resident size; the resident sizes summed: {run.get('peak_rss_mb', run['peak_mb']):.0f} MB)",
              f"  score          {doc.get('score', 0):g} / {total:g}"]
     lines += [f"    {ex:<20} {got:6.2f} / {full:g}" for ex, (got, full) in by_ex.items()]
     verdict = []

@@ -20,10 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import PYTHON, ROOT  # noqa: E402
 
 TARGET_MB = 450
-FLOOR = ("import torch, sympy, matplotlib, matplotlib.figure, hypothesis, pytest, sys\n"
-         "from pathlib import Path\n"
-         "pss = next(l for l in Path('/proc/self/smaps_rollup').read_text().splitlines() if l.startswith('Pss:'))\n"
-         "print(int(pss.split()[1]) / 1024)\n")
+FLOOR = ("import os, torch, sympy, matplotlib, matplotlib.figure, hypothesis, pytest\n"
+         "from autograder import dryrun\n"
+         "print(dryrun.memory_kb([os.getpid()])[0] / 1024)\n")
 
 
 def main(argv: list[str] | None = None) -> int:

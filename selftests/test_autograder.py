@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
@@ -153,3 +154,23 @@ def test_dry_run_says_when_the_run_does_not_fit_the_timeout(monkeypatch):
     monkeypatch.setenv("AUTOGRADER_EXERCISES", "conv_arithmetic")
     run = dryrun.dry_run(ROOT / "solutions", timeout=1.0)
     assert run["killed"] and "did NOT finish within 1 s" in dryrun.report(run)
+
+
+def test_dry_run_memory_counts_pages_shared_by_the_run_once():
+    from autograder import dryrun
+
+    block = bytearray(os.urandom(1 << 20)) * 64   # 64 MB of this process's own (anonymous) pages
+    alone, _ = dryrun.memory_kb([os.getpid()])
+    pid = os.fork()
+    if pid == 0:   # a forked child shares every page until it writes one, as a forked worker does
+        time.sleep(30)
+        os._exit(0)
+    try:
+        time.sleep(0.2)
+        both, rss = dryrun.memory_kb([os.getpid(), pid])
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert alone > 64 * 1024 and len(block) == 64 << 20
+    assert both < alone + 16 * 1024                    # the shared pages (and libraries) once
+    assert rss > alone + 60 * 1024                     # the resident sizes summed count the 64 MB twice
