@@ -29,6 +29,8 @@ Promises of the task text -> the tests that exercise them (with a non-default va
 - plot_gradient_field: arrows at the coarse grid's points along (GX, GY); contour at 0.5; contourf of P; points
   coloured by class
     -> test_plot_gradient_field_writes_a_png (inspects the saved figure)
+- plot_gradient_field: the gradient grid rebuilt from XX's corners whenever its shape differs (coarser or finer)
+    -> test_plot_gradient_field_writes_a_png (second case: gradients on a finer grid than P)
 - GuidedReLU: relu forward (x not modified), double-masked backward, strict at 0
     -> test_guided_relu_is_relu_forward_and_double_masked_backward; hidden: test_guided_relu_on_larger_tensors
 - replace_relus: nested and reused ReLUs, other modules kept, model returned
@@ -182,28 +184,37 @@ def test_compute_input_gradients_match_finite_differences(submission, case):
     check_gradients(GX, GY, mlp_state(spec), eXX, eYY, what)
 
 
+def _plot_case(sub, X, y, model, x_range, y_range, steps, grad_steps):
+    """Draws P on a steps x steps grid and the gradients on a grad_steps x grad_steps grid with the same corners;
+    returns the probe's output, the grids and a description."""
+    XX, YY = oracle_grid(x_range, y_range, steps)
+    grid = torch.stack([XX.reshape(-1), YY.reshape(-1)], 1).float()
+    with torch.no_grad():
+        P = torch.softmax(model(grid), 1)[:, 1].reshape(steps, steps)
+    cX, cY = oracle_grid(x_range, y_range, grad_steps)
+    coarse = torch.stack([cX.reshape(-1), cY.reshape(-1)], 1).float().requires_grad_(True)
+    torch.softmax(model(coarse), 1)[:, 1].sum().backward()
+    GX, GY = coarse.grad[:, 0].reshape(grad_steps, grad_steps), coarse.grad[:, 1].reshape(grad_steps, grad_steps)
+    out = sub.run_probe(probe_plot, sub._handle(), X, y, XX.float(), YY.float(), P, GX, GY)
+    what = (f"plot_gradient_field(X, y, XX, YY, P, GX, GY, path) with a {steps}x{steps} grid for P and a "
+            f"{grad_steps}x{grad_steps} grid for the gradients, both spanning x1 in [{x_range[0]}, {x_range[1]}] "
+            f"and x2 in [{y_range[0]}, {y_range[1]}]")
+    return out, XX, YY, GX, GY, what
+
+
 @weight(1)
 def test_plot_gradient_field_writes_a_png(submission):
     """plot_gradient_field writes a PNG that opens, with a sensible size and more than one colour, and draws the
-    arrows at the coarse grid's points along (GX, GY), the 0.5 contour, the filled contour of P and the points
-    coloured by class."""
+    arrows at the gradient grid's points along (GX, GY), the 0.5 contour, the filled contour of P and the points
+    coloured by class; the gradient grid is first coarser than P's grid, then finer (either way its shape differs
+    from XX's, so it is rebuilt from XX's corners)."""
     X, y = make_toy_dataset(60, 0.15, 2)
-    spec = {"hidden": 8, "seed": 4}
-    model = build_mlp(spec)
-    XX, YY = oracle_grid(X_RANGE, Y_RANGE, 30)
-    grid = torch.stack([XX.reshape(-1), YY.reshape(-1)], 1).float()
-    with torch.no_grad():
-        P = torch.softmax(model(grid), 1)[:, 1].reshape(30, 30)
-    cX, cY = oracle_grid(X_RANGE, Y_RANGE, 10)
-    coarse = torch.stack([cX.reshape(-1), cY.reshape(-1)], 1).float().requires_grad_(True)
-    torch.softmax(model(coarse), 1)[:, 1].sum().backward()
-    GX, GY = coarse.grad[:, 0].reshape(10, 10), coarse.grad[:, 1].reshape(10, 10)
+    model = build_mlp({"hidden": 8, "seed": 4})
     sub = submission(EXERCISE)
-    out = sub.run_probe(probe_plot, sub._handle(), X, y, XX.float(), YY.float(), P, GX, GY)
-    what = ("plot_gradient_field(X, y, XX, YY, P, GX, GY, path) with a 30x30 grid for P and a 10x10 grid for the "
-            "gradients, both spanning x1 in [-1.5, 2.5] and x2 in [-1.0, 1.5]")
-    check_png(out["data"], what)
-    check_drawing(out["drawn"], X, y, XX, YY, GX, GY, what)
+    for x_range, y_range, steps, grad_steps in ((X_RANGE, Y_RANGE, 30, 10), ((-1.0, 2.0), (-1.5, 1.5), 8, 12)):
+        out, XX, YY, GX, GY, what = _plot_case(sub, X, y, model, x_range, y_range, steps, grad_steps)
+        check_png(out["data"], what)
+        check_drawing(out["drawn"], X, y, XX, YY, GX, GY, what)
 
 
 # ============================================================================= Part B
