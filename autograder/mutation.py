@@ -91,6 +91,7 @@ def run_exercise(exercise: str, limit: int = 0, timeout: float = 120.0) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "AUTOGRADER_EXERCISES"}
         # the exercise's own assignment: pytest deselects the tests of exercises outside the one it grades
         env["AUTOGRADER_ASSIGNMENT"] = manifest.assignment_of(exercise).name
+        env["PYTHONHASHSEED"] = "0"   # as run_autograder: the workers are forked from one import (autograder/zygote.py)
         # The baseline: the unmutated solution must pass in this copy, or every mutant would count as
         # killed by a broken set-up rather than by a test.
         base = subprocess.run(test_cmd, shell=True, cwd=tmp, env=env, capture_output=True, text=True)
