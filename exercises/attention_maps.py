@@ -51,7 +51,7 @@ Graded automatically (on small ``nn.Transformer`` models with seeded random weig
 grader): ``attention_weights``, ``extract_attention_maps`` (shapes per layer, rows summing to 1,
 values against the grader's own recomputation, the causal structure of decoder self-attention,
 padding, and that the model is left unchanged) and ``plot_attention_maps`` (the number and content
-of the panels, and that the PNG opens).
+of the panels, its readable grid layout, and that the PNG opens).
 
 Graded by hand (write it up as the problem set asks): translating a sentence of your choice with a
 pretrained translation model, plotting its self- and cross-attention at early and late layers, and
@@ -198,6 +198,11 @@ def plot_attention_maps(maps: Sequence[torch.Tensor], path: str | Path, *,
     every key token on the x axis and every query token on the y axis of each panel (either list may be
     given without the other). A colorbar is
     welcome (its axes holds no image, so it is not counted as a panel).
+
+    Size the figure for what it holds, so that it stays readable (the size itself is yours to choose,
+    e.g. a ``figsize`` that grows with the number of layers, heads and tokens, or ``fig.tight_layout()``):
+    the panels sit in that grid without overlapping, every cell of a map is at least 0.1 inch a side,
+    and no panel's title or tick labels cover another panel.
 
     Use matplotlib with the Agg backend (no window): ``matplotlib.figure.Figure`` with
     ``FigureCanvasAgg``, or ``matplotlib.use("Agg")`` before importing pyplot.

@@ -52,9 +52,9 @@ def test_extract_attention_maps_on_deeper_models(submission, reference, case, av
 @weight(1)
 @visibility("after_due_date")
 def test_plot_attention_maps_of_encoder_self_attention(submission, reference):
-    """plot_attention_maps on three layers of 2-head encoder self-attention maps, key tokens only, a title,
-    another colormap and a pathlib.Path."""
-    spec = dict(d_model=8, nhead=2, enc=3, dec=1, ff=16, norm_first=False, seed=31)
+    """plot_attention_maps on four layers of 2-head encoder self-attention maps, key tokens only, a title,
+    another colormap and a pathlib.Path; then on ONE layer of head-averaged maps with query tokens only."""
+    spec = dict(d_model=8, nhead=2, enc=4, dec=1, ff=16, norm_first=False, seed=31)
     inputs = dict(batch=1, S=7, T=2, lengths=None, seed=12)
     src, tgt, pad = make_inputs(spec, inputs)
     maps = reference(EXERCISE).extract_attention_maps(build_model(spec), src, tgt, pad)["encoder_self"]
@@ -64,5 +64,11 @@ def test_plot_attention_maps_of_encoder_self_attention(submission, reference):
     sub = submission(EXERCISE)
     out = sub.run_probe(probe_plot, sub._handle(), maps, None, tokens, options)   # key tokens only
     check_plot(out, maps, f"plot_attention_maps(maps, pathlib.Path(...), key_tokens=tokens, title={options['title']!r}, "
-               f"cmap='Blues') with 3 encoder self-attention maps of shape {tuple(maps[0].shape)} (no query_tokens); "
+               f"cmap='Blues') with 4 encoder self-attention maps of shape {tuple(maps[0].shape)} (no query_tokens); "
                f"tokens={tokens}", None, tokens, title=options["title"], cmap="Blues")
+    # a single layer (a list of one map), 2-D, with the query tokens only
+    single = [maps[-1].mean(dim=0)]
+    out = sub.run_probe(probe_plot, sub._handle(), single, tokens, None, {})
+    check_plot(out, single, f"plot_attention_maps([one map of shape {tuple(single[0].shape)}], path, "
+               f"query_tokens=tokens) (a single layer, averaged over the heads, no key_tokens); tokens={tokens}",
+               tokens, None)

@@ -76,6 +76,12 @@ HINTS = {
              "dropped.",
     "panel_titles": "title every panel with its layer and head numbers, counted from 1 (e.g. ax.set_title("
                     "f\"layer {l + 1}, head {h + 1}\")).",
+    "panel_titles_2d": "2-D maps (one map per layer, e.g. averaged over the heads) have no head: title each panel "
+                       "with its layer number alone, e.g. \"layer 2\", without a head number.",
+    "layout": "size the figure for its grid of panels (e.g. figsize=(w * heads, h * layers) inches, w and h "
+              "growing with the number of tokens, and/or fig.tight_layout()): panels in one row per layer and "
+              "one column per head, not overlapping, each map cell at least 0.1 inch, and titles and tick "
+              "labels clear of the neighbouring panels.",
     "module_changed": "attention_weights must leave the module as it was given: do not set attn.batch_first "
                       "(transpose your inputs instead), its training flag or its weights; if you change "
                       "something to call it, restore it before returning (in a finally block).",
@@ -258,18 +264,32 @@ def probe_plot(module, maps: list, query_tokens, key_tokens, options: dict | Non
             with open(path, "rb") as fh:
                 png = np.frombuffer(fh.read(), dtype=np.uint8).copy()
         out = {"png": png, "figure": type(fig).__name__, "panels": [], "xticks": [], "yticks": [], "clims": [],
-               "cmaps": [], "titles": [], "figure_texts": []}
+               "cmaps": [], "titles": [], "figure_texts": [], "boxes": [], "texts": []}
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         if isinstance(fig, Figure):
-            if fig.canvas is None or not hasattr(fig.canvas, "draw"):
-                from matplotlib.backends.backend_agg import FigureCanvasAgg
+            if not isinstance(fig.canvas, FigureCanvasAgg):  # e.g. a pyplot figure after plt.close
                 FigureCanvasAgg(fig)
-            if fig.stale:                                  # not drawn since its last change (savefig draws)
-                fig.draw_without_rendering()               # tick labels are final only once drawn
+            fig.draw_without_rendering()                   # positions and tick labels are final once drawn
+            renderer = fig.canvas.get_renderer()
+            dpi = float(fig.dpi)
+
+            def inches(bbox):
+                return [float(bbox.x0) / dpi, float(bbox.y0) / dpi, float(bbox.x1) / dpi, float(bbox.y1) / dpi]
+
             for ax in fig.axes:
                 if not ax.images:
                     continue
+                # where the panel and its texts are, in inches from the figure's lower left corner
+                out["boxes"].append(inches(ax.get_window_extent(renderer)))
+                texts = [ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None)]
+                for axis in (ax.xaxis, ax.yaxis):            # tick labels drawn: ticks inside the view limits
+                    lo, hi = sorted(float(v) for v in axis.get_view_interval())
+                    texts += [label for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels())
+                              if lo - 1e-9 <= float(loc) <= hi + 1e-9]
+                out["texts"].append([[str(t.get_text()), *inches(t.get_window_extent(renderer))] for t in texts
+                                     if t is not None and t.get_visible() and str(t.get_text()).strip()])
                 out["panels"].append([np.asarray(im.get_array(), dtype=np.float64) for im in ax.images])
                 out["clims"].append([[float(v) for v in im.get_clim()] for im in ax.images])
                 out["cmaps"].append([str(im.get_cmap().name) for im in ax.images])
@@ -588,6 +608,10 @@ def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=N
                            f"{' and the head' if heads > 1 else ''} (counted from 1), e.g. "
                            f"{f'layer {l + 1}, head {h + 1}' if heads > 1 else f'layer {l + 1}'!r}"
                            f"\nHint: {HINTS['panel_titles']}")
+        if maps[0].dim() == 2 and re.search(r"\bh(?:ead)?\s*#?\s*\d", out["titles"][i], re.IGNORECASE):
+            raise Mismatch(f"{where}: its title is {out['titles'][i]!r}, but these maps are 2-D (one map per layer, "
+                           f"no head axis): title it with the layer number alone, e.g. {f'layer {l + 1}'!r}\nHint: "
+                           f"{HINTS['panel_titles_2d']}")
     for i in range(len(panels)):
         for axis, tokens in (("xticks", key_tokens), ("yticks", query_tokens)):
             if tokens is None:
@@ -600,3 +624,59 @@ def check_plot(out: dict, maps: list, what: str, query_tokens=None, key_tokens=N
     if title is not None and not any(title in text for text in out["figure_texts"]):
         raise Mismatch(f"{what}\n  the figure should carry the title {title!r} (fig.suptitle); its figure-level "
                        f"texts are {out['figure_texts']!r}\nHint: {HINTS['title']}"[:2000])
+    check_layout(out, tuple(arrays[0].shape[-2:]), layers, heads, what)
+
+
+# Readability (the docstring's promise): a cell of a map at least 0.1 inch a side; a text may reach into
+# another panel by up to 0.1 inch (7 points: a font or matplotlib version that renders text a little
+# larger must not fail a plot that fits), not cover it.
+MIN_CELL, TEXT_SLACK = 0.1, 0.1
+
+
+def check_layout(out: dict, shape: tuple, layers: int, heads: int, what: str) -> None:
+    """The panels' places in the figure (inches, from ``probe_plot``): a grid with one row per layer (layer 1
+    on top) and one column per head (head 1 on the left), no two panels overlapping, every map cell at least
+    MIN_CELL inch a side, and no panel's title or tick labels covering another panel."""
+    boxes = out["boxes"]
+    L_q, L_k = shape
+
+    def name(i):
+        l, h = divmod(i, heads)
+        return f"panel {i + 1} (layer {l + 1}{f', head {h + 1}' if heads > 1 else ''})"
+
+    def cover(a, b):          # how far two boxes (x0, y0, x1, y1) overlap: the smaller of width and height
+        return min(min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1]))
+
+    def fail(text, hint="layout"):
+        raise Mismatch(f"{what}\n  {text}\nHint: {HINTS[hint]}")
+
+    for i, box in enumerate(boxes):
+        width, height = box[2] - box[0], box[3] - box[1]
+        cell = min(width / L_k, height / L_q)
+        if exceeds(MIN_CELL, cell):
+            fail(f"{name(i)} is {width:.2f} x {height:.2f} inches for a {L_q}x{L_k} map: its cells are "
+                 f"{cell:.3f} inch, too small to read (at least {MIN_CELL} inch a side)")
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            if exceeds(cover(boxes[i], boxes[j]), TEXT_SLACK):
+                fail(f"{name(i)} and {name(j)} overlap in the figure")
+    centre = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in boxes]
+    for i in range(len(boxes)):
+        l, h = divmod(i, heads)
+        if h > 0:
+            left = i - 1
+            same_row = boxes[left][1] < centre[i][1] < boxes[left][3]
+            if not same_row or exceeds(centre[left][0], centre[i][0] - 1e-9):
+                fail(f"{name(i)} should be in the same row as {name(left)}, to its right (one row per layer, "
+                     f"one column per head)", "panel_order")
+        if l > 0:
+            above = [k for k in range((l - 1) * heads, l * heads)]
+            if any(exceeds(centre[i][1], boxes[k][1]) for k in above):
+                fail(f"{name(i)} should be in the row below layer {l} (one row per layer, layer 1 on top)",
+                     "panel_order")
+    for i, texts in enumerate(out["texts"]):
+        for text, *box in texts:
+            for j, other in enumerate(boxes):
+                if j != i and exceeds(cover(box, other), TEXT_SLACK):
+                    fail(f"the text {text!r} of {name(i)} (its title or a tick label) covers {name(j)}: the "
+                         f"figure is too small for its panels and their labels")

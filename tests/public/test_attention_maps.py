@@ -22,8 +22,9 @@ Promises of the docstrings and the tests that exercise them:
 | plot: one panel per layer and head, row by row, each map as it is | test_plot_attention_maps_one_panel_per_layer_and_head, hidden: test_plot_attention_maps_of_encoder_self_attention |
 | ... 3-D and 2-D maps | test_plot_* (per-head and head-averaged cases) |
 | ... vmin=0, vmax=1 and the cmap asked for (default and others) | test_plot_* |
-| ... panels titled with 1-based layer (and head) numbers; figure title when given | test_plot_* |
-| ... tick labels: both token lists, none, or key tokens only | test_plot_*, hidden: test_plot_attention_maps_of_encoder_self_attention |
+| ... panels titled with 1-based layer (and head) numbers, 2-D maps with the layer alone; figure title when given | test_plot_*, hidden: test_plot_attention_maps_of_encoder_self_attention |
+| ... tick labels: both token lists, none, key tokens only or query tokens only | test_plot_*, hidden: test_plot_attention_maps_of_encoder_self_attention |
+| ... one layer or several (up to 4); readable: panels placed as the grid says, not overlapping, cells >= 0.1 inch, titles and tick labels clear of other panels | test_plot_*, hidden: test_plot_attention_maps_of_encoder_self_attention |
 | ... path a str or a pathlib.Path; a PNG that opens; the Figure returned | test_plot_*, hidden: test_plot_attention_maps_of_encoder_self_attention |
 """
 from __future__ import annotations

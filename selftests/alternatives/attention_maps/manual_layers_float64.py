@@ -81,7 +81,7 @@ def plot_attention_maps(maps, path, *, query_tokens=None, key_tokens=None, title
         for h in range(heads):
             ax = axes[l, h]
             ax.imshow(m[h].detach().float().numpy(), vmin=0, vmax=1, cmap=cmap, aspect="auto")
-            ax.set_title(f"L{l + 1} H{h + 1}")
+            ax.set_title(f"L{l + 1} H{h + 1}" if maps[0].dim() == 3 else f"L{l + 1}")
             if key_tokens is not None:
                 ax.set_xticks(list(range(len(key_tokens))))
                 ax.set_xticklabels(key_tokens, rotation=45)

@@ -16,7 +16,7 @@ def plot_attention_maps(maps, path, *, query_tokens=None, key_tokens=None, title
     for h in range(heads):
         for l in range(layers):
             axes[h][l].imshow(arrays[l][h].numpy(), vmin=0, vmax=1, cmap=cmap)
-            axes[h][l].set_title(f"layer {l + 1}, head {h + 1}")
+            axes[h][l].set_title(f"layer {l + 1}, head {h + 1}" if heads > 1 else f"layer {l + 1}")
             if key_tokens is not None:
                 axes[h][l].set_xticks(range(len(key_tokens)), labels=list(key_tokens))
             if query_tokens is not None:
