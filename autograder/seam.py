@@ -723,7 +723,7 @@ class WorkerExecutor(Executor):
         the grader's modules) reaches the next, and the run's peak memory is the largest exercise's
         rather than their sum. A spawned worker costs a whole import, so it is replaced only when it
         was tampered with or has grown near its memory cap."""
-        if FORK_SERVER is not None and isinstance(self.proc, _Forked):
+        if isinstance(self.proc, _Forked):   # only the fork server makes these
             self.kill()
         else:
             self.recycle_if_tampered() or self.recycle_if_large()
