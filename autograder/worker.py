@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .seam import format_student_traceback, freeze_heap, pause_gc, seed_everything
+from .seam import defer_dynamo, format_student_traceback, freeze_heap, pause_gc, seed_everything
 
 
 class Runner:
@@ -313,18 +313,32 @@ def main(argv: list[str] | None = None) -> None:
 PREPARED = [False]   # prepare() has run: in the fork server, once for every worker it forks
 
 
-def prepare(probes: str) -> None:
-    """What a worker does once its libraries are imported and before any student code: bind the probes,
-    look up the canary's torch functions, pay torch's first-seeding costs, and take the guard's snapshot
-    of the grader's own modules. The fork server does it once (every worker it forks inherits the
-    result); a spawned worker does it itself."""
+def snapshot(probes: str) -> None:
+    """Bind the probes, look up the canary's torch functions, and take the guard's snapshot of the
+    grader's own modules, once per process.
+
+    With a fork server, the grader calls this just before it forks the server (nothing secret is loaded
+    yet; see :func:`autograder.seam.start_fork_server`), so that every worker inherits it. The snapshot
+    holds a reference to each of ~2,600 objects: taken after the fork, each reference's count written
+    copies the page the object lives on, ~8 MB of pages the grader shares with the server otherwise.
+    """
+    if GUARD.modules:
+        return
     bind_probes([m for m in probes.split(",") if m])
-    STRICT[0] = True
     from . import rules, sandbox  # noqa: F401 - imported before the snapshot: serve() uses sandbox
     rules.canary_tools()   # bound before any student code can replace torch.hardshrink
+    GUARD.snapshot()
+
+
+def prepare(probes: str) -> None:
+    """What a worker does once its libraries are imported and before any student code: :func:`snapshot`
+    (unless inherited), strict probe lookup, and torch's first-seeding costs. The fork server does it
+    once (every worker it forks inherits the result); a spawned worker does it itself."""
+    defer_dynamo()   # a forked worker has it from the grader already
+    snapshot(probes)
+    STRICT[0] = True
     if "torch" in sys.modules:
         seed_everything(0)  # first-call costs of seeding are not the student's time
-    GUARD.snapshot()
     PREPARED[0] = True
 
 

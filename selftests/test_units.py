@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fractions
 import importlib
+import os
 import subprocess
 import sys
 
@@ -280,6 +281,48 @@ def test_recording_a_probe_does_not_import_torch_dynamo():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_optimizers_run_without_torch_dynamo_and_compiling_still_loads_it():
+    # every optimizer step imports torch._dynamo for a graph_break that does nothing outside a compiled
+    # region (~38 MB, ~0.75 s per process); seam.defer_dynamo leaves a stand-in that loads the real
+    # module only when something asks it for more
+    code = ("import sys, torch\nfrom autograder import seam\nseam.defer_dynamo()\n"
+            "m = torch.nn.Linear(3, 2)\n"
+            "for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):\n"
+            "    opt = cls(m.parameters(), lr=0.1)\n"
+            "    sched = torch.optim.lr_scheduler.StepLR(opt, 1)\n"
+            "    before = m.weight.detach().clone()\n"
+            "    opt.zero_grad(); m(torch.ones(4, 3)).sum().backward(); opt.step(); sched.step()\n"
+            "    assert not torch.equal(before, m.weight), cls\n"
+            "    opt.load_state_dict(opt.state_dict())\n"
+            "print(type(sys.modules['torch._dynamo']).__name__)\n"
+            "f = torch.compile(lambda x: 2 * x + 1, backend='eager')\n"
+            "assert f(torch.ones(2)).tolist() == [3.0, 3.0]\n"
+            "import torch._dynamo.eval_frame\n"
+            "print(type(sys.modules['torch._dynamo']).__name__, torch._dynamo is sys.modules['torch._dynamo'])\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["_DynamoStandIn", "module True"]
+
+
+@pytest.mark.parametrize("forked", [True, False], ids=["forked", "spawned"])
+def test_a_worker_trains_without_importing_torch_dynamo(tmp_path, forked):
+    # in a fresh grader process, as in a grading run (this one may have imported torch._dynamo already)
+    (tmp_path / "m.py").write_text(
+        "import sys, torch\n\ndef train():\n    m = torch.nn.Linear(2, 1)\n"
+        "    opt = torch.optim.Adam(m.parameters(), lr=0.1)\n"
+        "    for _ in range(3):\n        opt.zero_grad()\n        m(torch.ones(3, 2)).pow(2).sum().backward()\n"
+        "        opt.step()\n"
+        "    return type(sys.modules.get('torch._dynamo')).__name__\n")
+    code = ("import sys\nfrom pathlib import Path\nfrom autograder import seam\n"
+            f"assert seam.start_fork_server(preload='torch') is {forked}\n"
+            f"ex = seam.WorkerExecutor(Path({str(tmp_path)!r}), preload='torch')\n"
+            "try:\n    print(ex.module('m').train())\nfinally:\n    ex.close()\n    seam.stop_fork_server()\n")
+    env = dict(os.environ, PYTHONHASHSEED="0", AUTOGRADER_FORKSERVER="1" if forked else "0")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "_DynamoStandIn"
 
 
 def test_check_init_accepts_centred_initialisations_and_rejects_one_sided_ones():

@@ -277,15 +277,18 @@ probe_count.describes = "count_parameters"
 
 
 def torch_count(kind: str, vocab: int, embed: int, hidden: int) -> int:
-    """The parameter count of the grader's copy of the classifier, built with torch."""
-    model = GraderRecurrent(kind, vocab, embed, hidden)
+    """The parameter count of the grader's copy of the classifier, built with torch on the meta device
+    (shapes only: an IMDB-sized embedding would otherwise take ~120 MB of the grading run's memory)."""
+    with torch.device("meta"):
+        model = GraderRecurrent(kind, vocab, embed, hidden)
     return sum(p.numel() for p in model.parameters())
 
 
 def count_variants(kind: str, V: int, E: int, H: int) -> dict[str, int]:
     """What the known wrong formulas give (derived from torch-built modules, not from a formula)."""
     emb, fc = V * E, 2 * H + 2
-    one = nn.RNN(E, H)
+    with torch.device("meta"):
+        one = nn.RNN(E, H)
     per_gate = sum(p.numel() for p in one.parameters())
     gates = 4 if kind == "lstm" else 1
     out = {"one_bias": emb + fc + gates * (per_gate - H)}
