@@ -785,7 +785,12 @@ class WorkerExecutor(Executor):
             except (ProcessLookupError, PermissionError):
                 self.proc.kill()
         if isinstance(self.proc, subprocess.Popen):
-            self.proc.wait()   # a forked worker is reaped by the fork server: no need to wait here
+            self.proc.wait()
+        elif self.proc is not None:   # reaped by the fork server: wait for its word that the worker is gone, so
+            try:                      # that a worker forked next never overlaps it (two workers' memory at once)
+                self.proc.wait(5.0)
+            except subprocess.TimeoutExpired:
+                pass
         for fd in (self._out, self._in):
             if fd is not None:
                 try:
