@@ -325,6 +325,34 @@ def test_a_worker_trains_without_importing_torch_dynamo(tmp_path, forked):
     assert out.stdout.strip() == "_DynamoStandIn"
 
 
+def test_grading_processes_hand_large_freed_blocks_back_to_the_system():
+    # gradescope.MALLOC_ENV: without it, glibc serves blocks below the largest one freed so far from its
+    # heap, and keeps them there once freed
+    from autograder import gradescope
+
+    code = ("import ctypes\nlibc = ctypes.CDLL(None)\nlibc.malloc.restype = ctypes.c_void_p\n"
+            "libc.free.argtypes = [ctypes.c_void_p]\n"
+            "libc.free(libc.malloc(8 << 20))\n"
+            "blocks = [libc.malloc(1 << 20) for _ in range(24)]\n"
+            "pin = libc.malloc(200 << 10)   # above them: the freed blocks are not the heap's top, to be trimmed\n"
+            "for b in blocks:\n    ctypes.memset(b, 1, 1 << 20)\n"
+            "for b in blocks:\n    libc.free(b)\n"
+            "heap = 0\nname = None\n"
+            "for line in open('/proc/self/smaps'):\n"
+            "    parts = line.split()\n"
+            "    if '-' in parts[0] and len(parts) >= 5:\n        name = parts[5] if len(parts) > 5 else ''\n"
+            "    elif parts[0] == 'Rss:' and name == '[heap]':\n        heap += int(parts[1])\n"
+            "print(heap // 1024)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    heap = {}
+    for label, extra in (("default", {}), ("grading", gradescope.MALLOC_ENV)):
+        out = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, capture_output=True, text=True,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        heap[label] = int(out.stdout)
+    assert heap["default"] >= 20 and heap["grading"] < 8, heap
+
+
 def test_check_init_accepts_centred_initialisations_and_rejects_one_sided_ones():
     torch.manual_seed(0)
     H, b = 16, 1 / 16 ** 0.5
