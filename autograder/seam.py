@@ -638,8 +638,8 @@ def start_fork_server(preload: str = PRELOAD, probes: list[str] | tuple[str, ...
     False (workers are then spawned, each importing on its own) when AUTOGRADER_FORKSERVER=0, when the
     hash seed is random (a forked worker inherits it: set PYTHONHASHSEED=0), or when an import fails
     (the spawned worker then reports the broken environment). ``imports``: the assignment's
-    ``worker_imports``, modules its workers would otherwise each import lazily (torch._dynamo, which
-    the first torch.optim optimizer of every fresh worker imports: ~0.75 s CPU and ~40 MB)."""
+    ``worker_imports``, modules its workers would otherwise each import lazily (torch._dynamo was one,
+    until :func:`defer_dynamo`)."""
     global FORK_SERVER
     if FORK_SERVER is not None:
         return True
