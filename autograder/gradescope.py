@@ -29,8 +29,9 @@ from .results import TestResult
 # glibc's malloc serves a block of 128 KB or more with its own mapping, returned to the system when freed, but
 # raises that threshold to the size of each such block freed (up to 32 MB): after the first large tensor,
 # blocks of up to its size come from the heap and stay there once freed, scattered among pages the
-# grader, the fork server and the worker share. A fixed threshold keeps returning them: 8-17 MB less at
-# the peak of a run, 45 MB less for training, for ~10% more CPU in training's loops (benchmarks/memory.py).
+# grader, the fork server and the worker share. A fixed threshold keeps returning them: 8-18 MB less at
+# the peak of a run, 45 MB less for training (benchmarks/memory.py), for ~10% more CPU in training's loops
+# (benchmarks/catalog.py).
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": "262144"}
 SKIP_PARTS = {"__MACOSX", "tests", "solutions", "selftests", ".git", "__pycache__", ".venv", "dist"}
 MAX_UNZIPPED = 200 * 1024 * 1024

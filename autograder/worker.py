@@ -320,7 +320,8 @@ def snapshot(probes: str) -> None:
     With a fork server, the grader calls this just before it forks the server (nothing secret is loaded
     yet; see :func:`autograder.seam.start_fork_server`), so that every worker inherits it. The snapshot
     holds a reference to each of ~2,600 objects: taken after the fork, each reference's count written
-    copies the page the object lives on, ~8 MB of pages the grader shares with the server otherwise.
+    copies the page the object lives on (8.4 MB of copies in the server; 1-2 MB less at a run's peak, as
+    the grader or the worker copy many of those pages anyway).
     """
     if GUARD.modules:
         return

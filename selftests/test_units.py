@@ -193,14 +193,21 @@ def test_sympy_equivalence_is_false_not_an_error_for_a_constant_difference():
     assert checks.sympy_equivalent(w * sigma_prime(b + h * w) + 1, skip)
 
 
+def _python(code: str, env: dict | None = None, timeout: float | None = 300) -> str:
+    """What ``python -c code`` prints, run from the repository in a fresh interpreter (which must succeed)."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
 def test_seeding_turns_on_deterministic_algorithms_without_importing_inductor():
     """seed_everything sets torch's flag directly: the public setter imports the ~2 s inductor config."""
     code = ("import sys, torch; from autograder.seam import seed_everything; seed_everything(3); "
             "assert torch.are_deterministic_algorithms_enabled(); "
             "assert torch.is_deterministic_algorithms_warn_only_enabled(); "
             "assert 'torch._inductor.config' not in sys.modules, 'inductor was imported'")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    _python(code, timeout=None)
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "tests").glob("*/test_*.py")), ids=lambda p: p.name)
@@ -278,9 +285,7 @@ def test_recording_a_probe_does_not_import_torch_dynamo():
             "report = rules.call_forbidding([], torch, 'relu', torch.ones(2))\n"
             "assert 'relu' in report['ops'] and report['canary'] == [True, True], report\n"
             "print('torch._dynamo' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
+    assert _python(code, timeout=120).strip() == "False"
 
 
 def test_optimizers_run_without_torch_dynamo_and_compiling_still_loads_it():
@@ -301,9 +306,7 @@ def test_optimizers_run_without_torch_dynamo_and_compiling_still_loads_it():
             "assert f(torch.ones(2)).tolist() == [3.0, 3.0]\n"
             "import torch._dynamo.eval_frame\n"
             "print(type(sys.modules['torch._dynamo']).__name__, torch._dynamo is sys.modules['torch._dynamo'])\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:2] == ["_DynamoStandIn", "module True"]
+    assert _python(code).split("\n")[:2] == ["_DynamoStandIn", "module True"]
 
 
 @pytest.mark.parametrize("forked", [True, False], ids=["forked", "spawned"])
@@ -320,9 +323,7 @@ def test_a_worker_trains_without_importing_torch_dynamo(tmp_path, forked):
             f"ex = seam.WorkerExecutor(Path({str(tmp_path)!r}), preload='torch')\n"
             "try:\n    print(ex.module('m').train())\nfinally:\n    ex.close()\n    seam.stop_fork_server()\n")
     env = dict(os.environ, PYTHONHASHSEED="0", AUTOGRADER_FORKSERVER="1" if forked else "0")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "_DynamoStandIn"
+    assert _python(code, env).strip() == "_DynamoStandIn"
 
 
 def test_grading_processes_hand_large_freed_blocks_back_to_the_system():
@@ -344,12 +345,8 @@ def test_grading_processes_hand_large_freed_blocks_back_to_the_system():
             "    elif parts[0] == 'Rss:' and name == '[heap]':\n        heap += int(parts[1])\n"
             "print(heap // 1024)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
-    heap = {}
-    for label, extra in (("default", {}), ("grading", gradescope.MALLOC_ENV)):
-        out = subprocess.run([sys.executable, "-c", code], env={**env, **extra}, capture_output=True, text=True,
-                             timeout=60)
-        assert out.returncode == 0, out.stderr
-        heap[label] = int(out.stdout)
+    heap = {label: int(_python(code, {**env, **extra}, timeout=60))
+            for label, extra in (("default", {}), ("grading", gradescope.MALLOC_ENV))}
     assert heap["default"] >= 20 and heap["grading"] < 8, heap
 
 
