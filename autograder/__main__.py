@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--root", default=None, help="the /autograder tree (default: $AUTOGRADER_ROOT or /autograder)")
     p.add_argument("--assignment", default=None, help="assignment (default: the manifest's `default`)")
 
+    p = sub.add_parser("finish", help="(internal) the last step of `run`: results.json once pytest has ended")
+    p.add_argument("plan", help="the plan `run` left in its private folder")
+    p.add_argument("code", type=int, help="pytest's exit code (-N: killed by signal N)")
+    p.add_argument("timed_out", type=int, choices=(0, 1), help="1: killed at the run's time budget")
+
     p = sub.add_parser("dry-run", help="grade one submission under Gradescope's defaults (memory, timeout, CPU) "
                                        "and say whether it fits")
     p.add_argument("submission", help="a file, folder or zip as a student would upload it")
@@ -91,9 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         from . import gradescope
 
         doc = gradescope.run(Path(args.root) if args.root else None, assignment=args.assignment)
-        total = sum(t.get("max_score", 0) for t in doc.get("tests", []))
-        print(f"\nscore {doc.get('score', 0):g} / {total:g}")
-        return 0
+        return _score_line(doc)
+    if args.command == "finish":
+        from . import gradescope
+
+        return _score_line(gradescope.finish(Path(args.plan), args.code, bool(args.timed_out)))
     if args.command == "dry-run":
         from . import dryrun
 
@@ -118,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
                *(["--worker"] if args.worker else []), *args.pytest_args]
         return subprocess.call(cmd, cwd=ROOT)
     return 2
+
+
+def _score_line(doc: dict) -> int:
+    total = sum(t.get("max_score", 0) for t in doc.get("tests", []))
+    print(f"\nscore {doc.get('score', 0):g} / {total:g}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -16,14 +16,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from . import manifest, notebook, results, sandbox, uploads
+from . import manifest, notebook, results, sandbox, uploads, waiter
 from .results import TestResult
 
 # glibc's malloc serves a block of 128 KB or more with its own mapping, returned to the system when freed, but
@@ -193,16 +192,20 @@ def _from_partial(path: Path) -> list[TestResult]:
 
 
 def run(root: Path | None = None, source: Path | None = None, assignment: str | None = None,
-        budget: float | None = None) -> dict:
-    """Grade ``root/submission`` and write ``root/results/results.json``; returns what was written."""
+        budget: float | None = None, hand_over: bool = True) -> dict | None:
+    """Grade ``root/submission`` and write ``root/results/results.json``; returns what was written.
+
+    ``hand_over``: once pytest runs, this process replaces itself with :mod:`autograder.waiter` (~3 MB
+    instead of this one's ~10 MB), which ends in :func:`finish` (``python -m autograder finish``): the
+    call then never returns. Without it (or if the exec is refused), this process waits and finishes."""
     root = Path(root or default_root())
     source = Path(source or manifest.ROOT)
     budget = float(budget or os.environ.get("AUTOGRADER_BUDGET", "540"))
     started = time.monotonic()
-    results_path = root / "results" / "results.json"
     doc: dict | None = None
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     run_id = os.environ.get("AUTOGRADER_RUN_ID") or f"{os.getpid()}-{time.time_ns()}"
+    plan = {"root": str(root), "work": str(work), "run_id": run_id, "started": started, "budget": budget}
     try:
         spec = manifest.load(source, assignment)
         if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
@@ -238,40 +241,88 @@ def run(root: Path | None = None, source: Path | None = None, assignment: str | 
         env.update(AUTOGRADER_HYPOTHESIS_PROFILE="grading", AUTOGRADER_RUN_ID=run_id,
                    AUTOGRADER_SCRATCH=str(scratch), PYTHONHASHSEED="0", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", **MALLOC_ENV)
-        proc = subprocess.Popen(cmd, cwd=source, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        stopped = ""
-        try:
-            log, _ = proc.communicate(timeout=max(budget - (time.monotonic() - started), 1.0))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            log, _ = proc.communicate()
-            stopped = f"grading ran out of its {budget:g}s time budget"
-        sys.stdout.write(log.decode("utf-8", "replace")[-200_000:])  # Gradescope keeps this for the staff
-        if raw.is_file() and not stopped:
-            doc = json.loads(raw.read_text())
-        else:
-            reason = stopped or f"the grading process ended unexpectedly (exit code {proc.returncode})"
-            doc = results.failure(reason, partial=_from_partial(Path(str(raw) + ".partial.jsonl")))
-        summary = f"Assignment: {spec.title}."
-        doc["output"] = "\n".join([summary, *notes, doc.get("output", "")]).strip()
-        written = work / "written" / "written_answers.md"
-        if written.is_file():   # for Gradescope's manually graded questions
-            (root / "results").mkdir(parents=True, exist_ok=True)
-            for part in ("written_answers.md", "written_answers.html"):
-                shutil.copyfile(work / "written" / part, root / "results" / part)
-            extra = doc.setdefault("extra_data", {})
-            extra["written_answers"] = written.read_text()[:100_000]
-            extra["written"] = json.loads((work / "written" / "written.json").read_text())
+        # pytest's output goes to a file in the private folder (root-only), not a pipe: the process that
+        # waits for it then has nothing to read, and can be the small one of autograder/waiter.py.
+        log = private / "pytest.log"
+        plan.update(raw=str(raw), log=str(log), title=spec.title, notes=notes)
+        plan_path = private / "plan.json"
+        plan_path.write_text(json.dumps(plan))
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(cmd, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = max(started + budget, time.monotonic() + 1.0)
+        if hand_over:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.chdir(source)   # `python -m autograder finish` finds the package here
+            try:
+                waiter.hand_over(proc.pid, deadline, [sys.executable, "-m", "autograder", "finish",
+                                                      str(plan_path)])
+            except OSError:
+                pass   # the exec was refused: wait here instead
+        code, timed_out = waiter.wait(proc.pid, deadline)
+        doc = _outcome(plan, code, timed_out)
     except BaseException as exc:  # anything at all: the student still gets a valid file
         doc = results.failure(f"{type(exc).__name__}: {exc}", exc)
         if not isinstance(exc, Exception):
             raise
     finally:
-        if doc is None:
-            doc = results.failure("the grader stopped before producing results")
-        doc["execution_time"] = round(time.monotonic() - started, 3)
-        doc = results.write(doc, results_path)
-        sandbox.sweep(run_id)   # only this run's leftovers: runs side by side leave each other alone
-        shutil.rmtree(work, ignore_errors=True)
+        doc = _close(doc, plan)
+    return doc
+
+
+def finish(plan_path: Path, code: int, timed_out: bool) -> dict:
+    """The end of a run that :func:`run` handed over to :mod:`autograder.waiter`: results.json from
+    pytest's outcome (``code``, ``timed_out``) and the plan :func:`run` left in its private folder."""
+    plan = json.loads(Path(plan_path).read_text())
+    doc: dict | None = None
+    try:
+        doc = _outcome(plan, code, timed_out)
+    except BaseException as exc:  # anything at all: the student still gets a valid file
+        doc = results.failure(f"{type(exc).__name__}: {exc}", exc)
+        if not isinstance(exc, Exception):
+            raise
+    finally:
+        doc = _close(doc, plan)
+    return doc
+
+
+def _outcome(plan: dict, code: int, timed_out: bool) -> dict:
+    """results.json's content from what pytest left: its results file, else the tests it streamed."""
+    raw, log = Path(plan["raw"]), Path(plan["log"])
+    try:
+        size = log.stat().st_size
+        with open(log, "rb") as f:
+            f.seek(max(size - 200_000, 0))
+            sys.stdout.write(f.read().decode("utf-8", "replace"))   # Gradescope keeps this for the staff
+    except OSError:
+        pass
+    if raw.is_file() and not timed_out:
+        doc = json.loads(raw.read_text())
+    else:
+        reason = (f"grading ran out of its {plan['budget']:g}s time budget" if timed_out
+                  else f"the grading process ended unexpectedly (exit code {code})")
+        doc = results.failure(reason, partial=_from_partial(Path(str(raw) + ".partial.jsonl")))
+    summary = f"Assignment: {plan['title']}."
+    doc["output"] = "\n".join([summary, *plan["notes"], doc.get("output", "")]).strip()
+    work, root = Path(plan["work"]), Path(plan["root"])
+    written = work / "written" / "written_answers.md"
+    if written.is_file():   # for Gradescope's manually graded questions
+        (root / "results").mkdir(parents=True, exist_ok=True)
+        for part in ("written_answers.md", "written_answers.html"):
+            shutil.copyfile(work / "written" / part, root / "results" / part)
+        extra = doc.setdefault("extra_data", {})
+        extra["written_answers"] = written.read_text()[:100_000]
+        extra["written"] = json.loads((work / "written" / "written.json").read_text())
+    return doc
+
+
+def _close(doc: dict | None, plan: dict) -> dict:
+    """Write results.json (a failure if there is no ``doc``) and remove the run's leftovers."""
+    if doc is None:
+        doc = results.failure("the grader stopped before producing results")
+    doc["execution_time"] = round(time.monotonic() - plan["started"], 3)
+    doc = results.write(doc, Path(plan["root"]) / "results" / "results.json")
+    sandbox.sweep(plan["run_id"])   # only this run's leftovers: runs side by side leave each other alone
+    shutil.rmtree(plan["work"], ignore_errors=True)
     return doc

@@ -1,6 +1,7 @@
 """run_autograder against a fake /autograder tree (AUTOGRADER_ROOT), and the bundles."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ import zipfile
 
 import pytest
 
-from autograder import build, manifest
+from autograder import build, manifest, results
 from autograder.gradescope import collect_submission
 
 from .conftest import ROOT, SOLUTION
@@ -63,6 +64,59 @@ def test_infinite_loop_is_reported_as_timeout_and_the_rest_is_graded(tmp_path):
     assert timed_out and all(t["score"] == 0 for t in timed_out)
     fc = next(t for t in doc["tests"] if "fc_param_count agrees" in t["name"])
     assert fc["score"] == fc["max_score"] > 0
+
+
+def test_a_run_past_its_budget_is_killed_and_waited_for_by_a_small_process(tmp_path):
+    """AUTOGRADER_BUDGET: the run is stopped there, not at the call's or the exercise's time limit, and says so;
+    the tests graded before it keep their scores. While pytest runs, the process run_autograder started has replaced
+    itself with autograder/waiter.py (python -I -S), and nothing of the run outlives it."""
+    looping = SOLUTION + "\n\ndef fc_param_count(*args, **kwargs):\n    while True:\n        pass\n"
+    root = tree(tmp_path, {"conv_arithmetic.py": looping})
+    run_id = f"budget-test-{os.getpid()}-{time.time_ns()}"
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_EXERCISES": "conv_arithmetic",
+           "AUTOGRADER_CALL_TIMEOUT": "120", "AUTOGRADER_EXERCISE_SECONDS": "120", "AUTOGRADER_BUDGET": "20",
+           "AUTOGRADER_RUN_ID": run_id}
+    proc = subprocess.Popen([str(ROOT / "run_autograder")], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    waiting = None   # the command line of the process that pytest is a child of
+    while proc.poll() is None and waiting is None:
+        for pid in _run_processes(run_id):
+            try:
+                parent = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if "-m pytest" in _cmdline(pid) and "-m pytest" not in _cmdline(parent):
+                waiting = _cmdline(parent)
+        time.sleep(0.05)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    assert waiting is not None and " -I -S " in waiting and "/autograder/waiter.py " in waiting, waiting
+    doc = json.loads((root / "results" / "results.json").read_text())
+    results.validate(doc)
+    assert "grading ran out of its 20s time budget" in doc["output"], doc["output"]
+    assert doc["execution_time"] < 120, doc["execution_time"]   # the budget stopped it, not the call's limit
+    assert any(t["score"] > 0 for t in doc["tests"]), "tests graded before the stop keep their scores"
+    assert not _run_processes(run_id), "a process of the run outlived it"
+
+
+def _run_processes(run_id: str) -> list[int]:
+    """Processes whose environment carries this run's AUTOGRADER_RUN_ID (the run's own, as root sees them)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if f"AUTOGRADER_RUN_ID={run_id}".encode() in open(f"/proc/{entry}/environ", "rb").read():
+                    found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
 
 
 def test_student_zip_upload_is_found_and_graded(tmp_path):

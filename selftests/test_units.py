@@ -363,3 +363,58 @@ def test_check_init_accepts_centred_initialisations_and_rejects_one_sided_ones()
                         "shifted": torch.empty(4 * H).uniform_(-b / 4, b)}.items():
         with pytest.raises(checks.Mismatch, match=f"entries of {name} average .* not centred on zero"):
             checks.check_init({name: value}, H, "init")
+
+
+def test_the_waiter_reports_the_exit_code_and_kills_the_whole_group_at_the_deadline(tmp_path):
+    # autograder.waiter: what `python -m autograder run` hands its waiting over to
+    import time
+
+    from autograder import waiter
+
+    done = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], start_new_session=True)
+    assert waiter.wait(done.pid, time.monotonic() + 60) == (3, False)
+    marker = tmp_path / "grandchild"
+    # the child leaves a grandchild in its process group, then both sleep past the deadline
+    slow = subprocess.Popen(["sh", "-c", f"sleep 60 & echo $! > {marker}; wait"], start_new_session=True)
+    while not marker.is_file() or not marker.read_text().strip():
+        time.sleep(0.01)
+    grandchild = int(marker.read_text())
+    assert waiter.wait(slow.pid, time.monotonic() + 0.5) == (-9, True)
+    for _ in range(500):   # killed with the group; reaped by init, which may take a moment
+        try:
+            os.kill(grandchild, 0)
+            state = open(f"/proc/{grandchild}/stat").read().rsplit(")", 1)[1].split()[0]
+        except (ProcessLookupError, FileNotFoundError):
+            break
+        if state == "Z":
+            break
+        time.sleep(0.01)
+    else:
+        raise AssertionError("the grandchild outlived the deadline")
+
+
+def test_hypothesis_finds_the_same_local_constants_with_the_tail_scan(tmp_path):
+    # seam._tail_scan replaces hypothesis's listing of all of sys.modules; it must find the same modules,
+    # also when one is removed and two are added between two looks
+    for name, (number, text) in {"tail_a": (918273, "alpha-marker"), "tail_b": (564738, "beta-marker"),
+                                 "tail_c": (192837, "gamma-marker"), "tail_d": (748392, "delta-marker")}.items():
+        (tmp_path / f"{name}.py").write_text(f"def f(x):\n    return x == {number} or x == {text!r}\n")
+    steps = ("import tail_a; look()\n"
+             "import tail_b; del sys.modules['tail_a']; import tail_c; look()\n"   # grew by 1, two new
+             "del sys.modules['tail_b']; look()\n"                                  # shrank
+             "import tail_d; look()\n")
+    found = {}
+    for scan in ("tail", "hypothesis"):
+        code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
+                "from autograder import seam\nfrom hypothesis.internal.conjecture import providers\n"
+                "own = providers._get_local_constants\nseam._scan_for_hypothesis()\n"
+                "assert providers._get_local_constants is not own\n"
+                f"if {scan!r} == 'hypothesis':\n    providers._get_local_constants = own\n"
+                "seen = []\n"
+                "def look():\n    c = providers._get_local_constants()\n"
+                "    seen.append(sorted(repr(v) for field in ('integers', 'strings') for v in getattr(c, field)\n"
+                "                       if 'marker' in repr(v) or repr(v).isdigit() and len(repr(v)) == 6))\n"
+                + steps + "print(seen)\n")
+        found[scan] = _python(code, dict(os.environ, PYTHONHASHSEED="0"))
+    assert found["tail"] == found["hypothesis"], found
+    assert "delta-marker" in found["tail"] and "gamma-marker" in found["tail"], found
