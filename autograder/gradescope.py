@@ -192,92 +192,94 @@ def _from_partial(path: Path) -> list[TestResult]:
 
 
 def run(root: Path | None = None, source: Path | None = None, assignment: str | None = None,
-        budget: float | None = None, hand_over: bool = True) -> dict | None:
-    """Grade ``root/submission`` and write ``root/results/results.json``; returns what was written.
+        budget: float | None = None) -> dict:
+    """Grade ``root/submission`` and write ``root/results/results.json``.
 
-    ``hand_over``: once pytest runs, this process replaces itself with :mod:`autograder.waiter` (~3 MB
-    instead of this one's ~10 MB), which ends in :func:`finish` (``python -m autograder finish``): the
-    call then never returns. Without it (or if the exec is refused), this process waits and finishes."""
+    Once pytest runs, this process replaces itself with :mod:`autograder.waiter` (~3 MB instead of this
+    one's ~10 MB), which ends in :func:`finish` (``python -m autograder finish``): the call then never
+    returns. Only if that exec is refused does this process wait, finish, and return what was written."""
     root = Path(root or default_root())
     source = Path(source or manifest.ROOT)
     budget = float(budget or os.environ.get("AUTOGRADER_BUDGET", "540"))
     started = time.monotonic()
-    doc: dict | None = None
     work = Path(tempfile.mkdtemp(prefix="autograder-"))
     run_id = os.environ.get("AUTOGRADER_RUN_ID") or f"{os.getpid()}-{time.time_ns()}"
     plan = {"root": str(root), "work": str(work), "run_id": run_id, "started": started, "budget": budget}
+    return _finished(plan, lambda: _grade(plan, source, assignment))
+
+
+def _grade(plan: dict, source: Path, assignment: str | None) -> dict:
+    """Prepare the run, start pytest, hand the waiting over (see :func:`run`); results.json's content."""
+    root, work, run_id, started, budget = (Path(plan["root"]), Path(plan["work"]), plan["run_id"],
+                                           plan["started"], plan["budget"])
+    spec = manifest.load(source, assignment)
+    if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
+        os.environ["AUTOGRADER_SANDBOX"] = "1"   # seen by the helpers below and the pytest subprocess
+    sandbox.lock_down(source, root)
+    private, scratch = sandbox.prepare_workdir(work)
+    exdir, notes = collect_submission(root / "submission", list(spec.exercises), work, source)
+    sandbox.share_read_only(exdir)
+    raw = private / "results.json"
+    # no:unraisableexception: its two full garbage collections at exit cost ~0.7 s a run, to
+    # report warnings no one reads here.
+    cmd = [sys.executable, "-m", "pytest", "tests", "-q", "--no-header", "-p", "no:cacheprovider",
+           "-p", "no:unraisableexception",
+           "--rootdir", str(source), "--submission", str(exdir), "--worker", "--assignment", spec.name,
+           "--gradescope-results", str(raw), "--basetemp", str(private / "tmp")]
+    # Bytecode may be cached (PYTHONDONTWRITEBYTECODE dropped): this process runs only the
+    # grader's own code, and compiling the harness and every test module again (pytest's
+    # assertion rewriting included) costs ~0.5 s a run. setup.sh writes the caches into the
+    # image; the student's worker cannot write to them (root-owned folders), and the hidden
+    # tests' caches sit inside folders that lock_down made root-only.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # The grader's own temporary files go to its private folder (root-only, never world-writable),
+    # so student code cannot plant links where this root process writes.
+    grader_tmp = private / "grader-tmp"
+    grader_tmp.mkdir(mode=0o700, exist_ok=True)
+    shared = work / "shared"       # folders handed to student code: passable, not listable
+    shared.mkdir(mode=0o711, exist_ok=True)
+    os.chmod(shared, 0o711)
+    env.update(TMPDIR=str(grader_tmp), AUTOGRADER_SHARED=str(shared),
+               AUTOGRADER_BUDGET=f"{max(budget - (time.monotonic() - started), 1.0):.1f}")
+    # A fixed hash seed: workers forked from the grader inherit its seed (autograder/zygote.py), and
+    # set and dict orders of strings must not change from one run to the next.
+    env.update(AUTOGRADER_HYPOTHESIS_PROFILE="grading", AUTOGRADER_RUN_ID=run_id,
+               AUTOGRADER_SCRATCH=str(scratch), PYTHONHASHSEED="0", OMP_NUM_THREADS="1",
+               MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", **MALLOC_ENV)
+    # pytest's output goes to a file in the private folder (root-only), not a pipe: the process that
+    # waits for it then has nothing to read, and can be the small one of autograder/waiter.py.
+    log = private / "pytest.log"
+    plan.update(raw=str(raw), log=str(log), title=spec.title, notes=notes)
+    plan_path = private / "plan.json"
+    plan_path.write_text(json.dumps(plan))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = max(started + budget, time.monotonic() + 1.0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(source)   # `python -m autograder finish` finds the package here
     try:
-        spec = manifest.load(source, assignment)
-        if os.environ.get("AUTOGRADER_SANDBOX", "1") != "0" and sandbox.available():
-            os.environ["AUTOGRADER_SANDBOX"] = "1"   # seen by the helpers below and the pytest subprocess
-        sandbox.lock_down(source, root)
-        private, scratch = sandbox.prepare_workdir(work)
-        exdir, notes = collect_submission(root / "submission", list(spec.exercises), work, source)
-        sandbox.share_read_only(exdir)
-        raw = private / "results.json"
-        # no:unraisableexception: its two full garbage collections at exit cost ~0.7 s a run, to
-        # report warnings no one reads here.
-        cmd = [sys.executable, "-m", "pytest", "tests", "-q", "--no-header", "-p", "no:cacheprovider",
-               "-p", "no:unraisableexception",
-               "--rootdir", str(source), "--submission", str(exdir), "--worker", "--assignment", spec.name,
-               "--gradescope-results", str(raw), "--basetemp", str(private / "tmp")]
-        # Bytecode may be cached (PYTHONDONTWRITEBYTECODE dropped): this process runs only the
-        # grader's own code, and compiling the harness and every test module again (pytest's
-        # assertion rewriting included) costs ~0.5 s a run. setup.sh writes the caches into the
-        # image; the student's worker cannot write to them (root-owned folders), and the hidden
-        # tests' caches sit inside folders that lock_down made root-only.
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        # The grader's own temporary files go to its private folder (root-only, never world-writable),
-        # so student code cannot plant links where this root process writes.
-        grader_tmp = private / "grader-tmp"
-        grader_tmp.mkdir(mode=0o700, exist_ok=True)
-        shared = work / "shared"       # folders handed to student code: passable, not listable
-        shared.mkdir(mode=0o711, exist_ok=True)
-        os.chmod(shared, 0o711)
-        env.update(TMPDIR=str(grader_tmp), AUTOGRADER_SHARED=str(shared),
-                   AUTOGRADER_BUDGET=f"{max(budget - (time.monotonic() - started), 1.0):.1f}")
-        # A fixed hash seed: workers forked from the grader inherit its seed (autograder/zygote.py), and
-        # set and dict orders of strings must not change from one run to the next.
-        env.update(AUTOGRADER_HYPOTHESIS_PROFILE="grading", AUTOGRADER_RUN_ID=run_id,
-                   AUTOGRADER_SCRATCH=str(scratch), PYTHONHASHSEED="0", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", **MALLOC_ENV)
-        # pytest's output goes to a file in the private folder (root-only), not a pipe: the process that
-        # waits for it then has nothing to read, and can be the small one of autograder/waiter.py.
-        log = private / "pytest.log"
-        plan.update(raw=str(raw), log=str(log), title=spec.title, notes=notes)
-        plan_path = private / "plan.json"
-        plan_path.write_text(json.dumps(plan))
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(cmd, cwd=source, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = max(started + budget, time.monotonic() + 1.0)
-        if hand_over:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.chdir(source)   # `python -m autograder finish` finds the package here
-            try:
-                waiter.hand_over(proc.pid, deadline, [sys.executable, "-m", "autograder", "finish",
-                                                      str(plan_path)])
-            except OSError:
-                pass   # the exec was refused: wait here instead
-        code, timed_out = waiter.wait(proc.pid, deadline)
-        doc = _outcome(plan, code, timed_out)
-    except BaseException as exc:  # anything at all: the student still gets a valid file
-        doc = results.failure(f"{type(exc).__name__}: {exc}", exc)
-        if not isinstance(exc, Exception):
-            raise
-    finally:
-        doc = _close(doc, plan)
-    return doc
+        waiter.hand_over(proc.pid, deadline, [sys.executable, "-m", "autograder", "finish", str(plan_path)])
+    except OSError:
+        pass   # the exec was refused: wait here instead
+    code, timed_out = waiter.wait(proc.pid, deadline)
+    return _outcome(plan, code, timed_out)
 
 
 def finish(plan_path: Path, code: int, timed_out: bool) -> dict:
     """The end of a run that :func:`run` handed over to :mod:`autograder.waiter`: results.json from
     pytest's outcome (``code``, ``timed_out``) and the plan :func:`run` left in its private folder."""
     plan = json.loads(Path(plan_path).read_text())
+    return _finished(plan, lambda: _outcome(plan, code, timed_out))
+
+
+def _finished(plan: dict, body) -> dict:
+    """``body()``'s results.json, written by :func:`_close` whatever happens: if it raises, a failure that
+    says what it raised (a KeyboardInterrupt or SystemExit is raised on once the file is written)."""
     doc: dict | None = None
     try:
-        doc = _outcome(plan, code, timed_out)
+        doc = body()
     except BaseException as exc:  # anything at all: the student still gets a valid file
         doc = results.failure(f"{type(exc).__name__}: {exc}", exc)
         if not isinstance(exc, Exception):
