@@ -270,7 +270,22 @@ def sympy_equivalent(a: Any, b: Any, *, samples: int = 20, seed: int = 0, timeou
     a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
     if a == b:
         return True
+    _import_what_simplify_imports()
     return _shown_in_time(a, timeout, lambda left: _equivalent(a, b, samples, seed, left))
+
+
+# Modules sympy.simplify imports on its first call (it looks for physical units in the expression).
+# Imported here, in the grader, before the first isolated child is forked: otherwise every child that
+# simplifies imports them again and throws them away. Measured in an attention-transformers run: such a
+# child copied ~19 MB of pages and used ~0.09 s of CPU instead of ~7 MB and ~0.02 s.
+SIMPLIFY_IMPORTS = ("sympy.physics.units", "sympy.assumptions.wrapper")
+
+
+def _import_what_simplify_imports() -> None:
+    import importlib
+
+    for name in SIMPLIFY_IMPORTS:
+        importlib.import_module(name)
 
 
 def expands_to_zero(expr: Any, *, trig: bool = False, timeout: float = 5.0) -> bool:

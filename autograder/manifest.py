@@ -24,6 +24,7 @@ class Assignment:
     title: str
     exercises: dict[str, float]   # in manifest order
     worker_imports: tuple[str, ...] = ()   # imported once before the workers are forked (see seam.start_fork_server)
+    run_first: tuple[str, ...] = ()   # graded before the others, in this order (the rest: manifest order)
 
     @property
     def total(self) -> float:
@@ -31,6 +32,14 @@ class Assignment:
 
     def index(self, exercise: str) -> int:
         return list(self.exercises).index(exercise) + 1
+
+    def run_position(self, exercise: str) -> int:
+        """Where ``exercise`` is graded in a run: the ``run_first`` ones first, then the rest in manifest
+        order. Results are listed in manifest order whatever the grading order."""
+        first = [e for e in self.run_first if e in self.exercises]
+        if exercise in first:
+            return first.index(exercise) + 1
+        return len(first) + self.index(exercise)
 
 
 def load(root: Path = ROOT, name: str | None = None) -> Assignment:
@@ -54,6 +63,13 @@ def load(root: Path = ROOT, name: str | None = None) -> Assignment:
     worker_imports = entry.get("worker_imports", [])
     if not (isinstance(worker_imports, list) and all(isinstance(m, str) and m for m in worker_imports)):
         raise ManifestError(f"assignment {name!r}: worker_imports must be a list of module names")
+    run_first = entry.get("run_first", [])
+    if not (isinstance(run_first, list) and all(isinstance(e, str) for e in run_first)):
+        raise ManifestError(f"assignment {name!r}: run_first must be a list of exercise names")
+    unknown = [e for e in run_first if e not in exercises]
+    if unknown or len(set(run_first)) != len(run_first):
+        raise ManifestError(f"assignment {name!r}: run_first must name each of its exercises at most once "
+                            f"(not in its exercises: {', '.join(unknown) or 'none'})")
     only = [e.strip() for e in os.environ.get("AUTOGRADER_EXERCISES", "").split(",") if e.strip()]
     if only:  # grade part of an assignment (a dry run of one exercise, the harness's self-tests)
         unknown = [e for e in only if e not in exercises]
@@ -61,7 +77,7 @@ def load(root: Path = ROOT, name: str | None = None) -> Assignment:
             raise ManifestError(f"AUTOGRADER_EXERCISES names {', '.join(unknown)}, not in assignment {name!r}")
         exercises = {e: p for e, p in exercises.items() if e in only}
     return Assignment(name=name, title=str(entry.get("title", name)), exercises=dict(exercises),
-                      worker_imports=tuple(worker_imports))
+                      worker_imports=tuple(worker_imports), run_first=tuple(run_first))
 
 
 def all_assignments(root: Path = ROOT) -> list[Assignment]:

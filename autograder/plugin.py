@@ -269,13 +269,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     keep = [item for item in items if item not in drop]
     if drop:
         config.hook.pytest_deselected(items=drop)
-    # Run each exercise's tests together (manifest order, then collection order), so the worker
-    # can be recycled between exercises (see pytest_runtest_setup).
+    # Run each exercise's tests together (the manifest's run_first, then manifest order; collection
+    # order within an exercise), so the worker can be recycled between exercises (see
+    # pytest_runtest_setup). The results keep the order built above (grader.order).
     def position(item: pytest.Item) -> int:
         exercise = _exercise_of(item)
         if exercise is None or not grader.assignment or exercise not in grader.assignment.exercises:
             return 0
-        return grader.assignment.index(exercise)
+        return grader.assignment.run_position(exercise)
     items[:] = sorted(keep, key=position)
     for nodeid in grader.order:  # so that a run stopped half-way still lists every test
         grader.record(grader.results[nodeid], event="collected")

@@ -608,11 +608,17 @@ class LocalExecutor(Executor):
 
 
 # What a worker imports before it says "ready": the libraries every assignment's student code uses
-# (each has a plotting exercise and a symbolic one). The worker starts while the grader imports its
-# own and collects, so on a machine with two cores this costs no waiting; with one it costs what the
-# first tests would have paid, and that time is then not charged to the student's time limit. pyplot
-# itself is left to the student's code, so that ``matplotlib.use("Agg")`` before it still works.
-PRELOAD = "torch,sympy,matplotlib,matplotlib.figure,matplotlib.backends.backend_agg"
+# (each has a plotting exercise; all but training a symbolic one, and there torch's own checks need
+# sympy), and two modules these libraries import on first use in nearly every worker: torch's
+# symbolic_shapes at the first torch._check (nn.MultiheadAttention's padding-mask check, any meta-device
+# op), sympy.tensor.tensor at the first sum of sympy terms. Imported before the fork, the grader and
+# the workers share one copy instead of each worker importing its own (~2 and ~4 MB). The worker
+# starts while the grader imports its own and collects, so on a machine with two cores this costs no
+# waiting; with one it costs what the first tests would have paid, and that time is then not charged
+# to the student's time limit. pyplot itself is left to the student's code, so that
+# ``matplotlib.use("Agg")`` before it still works.
+PRELOAD = ("torch,torch.fx.experimental.symbolic_shapes,sympy,sympy.tensor.tensor,matplotlib,matplotlib.figure,"
+           "matplotlib.backends.backend_agg")
 
 
 def worker_environment(base) -> dict:

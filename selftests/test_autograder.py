@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -119,6 +121,24 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def test_run_first_exercises_are_graded_first_and_reported_in_their_usual_place(tmp_path):
+    # cnn-foundations lists pooling in run_first: graded before kernels, listed after it as before
+    spec = manifest.load(ROOT, "cnn-foundations")
+    assert spec.run_first[:2] == ("cam", "pooling") and spec.index("kernels") < spec.index("pooling")
+    env = {**os.environ, "AUTOGRADER_EXERCISES": "kernels,pooling"}
+    listed = subprocess.run([sys.executable, "-m", "pytest", "tests", "--co", "-q", "-p", "no:cacheprovider",
+                             "--assignment", "cnn-foundations"], cwd=ROOT, env=env, capture_output=True, text=True)
+    ran = [line.split("::")[0] for line in listed.stdout.splitlines() if "::" in line]
+    exercises = [name.rsplit("/test_", 1)[1].removesuffix(".py").removesuffix("_hidden") for name in ran]
+    assert exercises and exercises == sorted(exercises, key=spec.run_position), exercises
+    assert exercises[0] == "pooling" and exercises[-1] == "kernels"
+    table = [line.split()[0] for line in listed.stdout.splitlines() if line.split()[:1] in (["kernels"], ["pooling"])]
+    assert table == ["kernels", "pooling"]             # the score table: manifest order
+    doc = run_all(tree(tmp_path, {}), env={"AUTOGRADER_EXERCISES": "kernels,pooling"})
+    names = [t["name"].split(":")[0] for t in doc["tests"]]
+    assert names.index("kernels") < names.index("pooling")   # results.json: as before (public tests first, by file)
+
+
 def test_student_zip_upload_is_found_and_graded(tmp_path):
     archive = tmp_path / "upload.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -210,13 +230,14 @@ def test_dry_run_says_when_the_run_does_not_fit_the_timeout(monkeypatch):
     assert run["killed"] and "did NOT finish within 1 s" in dryrun.report(run)
 
 
-def test_dry_run_memory_counts_pages_shared_by_the_run_once():
+def _alone_and_with_a_forked_child() -> tuple[int, int, int]:
+    """dryrun.memory_kb of this process alone, then (and the resident sizes summed) with a forked child,
+    which shares every page until it writes one, as a forked worker does."""
     from autograder import dryrun
 
-    block = bytearray(os.urandom(1 << 20)) * 64   # 64 MB of this process's own (anonymous) pages
     alone, _ = dryrun.memory_kb([os.getpid()])
     pid = os.fork()
-    if pid == 0:   # a forked child shares every page until it writes one, as a forked worker does
+    if pid == 0:
         time.sleep(30)
         os._exit(0)
     try:
@@ -225,6 +246,73 @@ def test_dry_run_memory_counts_pages_shared_by_the_run_once():
     finally:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
+    return alone, both, rss
+
+
+def test_dry_run_memory_counts_pages_shared_by_the_run_once():
+    block = bytearray(os.urandom(1 << 20)) * 64   # 64 MB of this process's own (anonymous) pages
+    alone, both, rss = _alone_and_with_a_forked_child()
     assert alone > 64 * 1024 and len(block) == 64 << 20
     assert both < alone + 16 * 1024                    # the shared pages (and libraries) once
     assert rss > alone + 60 * 1024                     # the resident sizes summed count the 64 MB twice
+
+
+def test_dry_run_memory_counts_library_pages_copied_before_a_fork_once():
+    # a library's relocated data (~6.5 MB with torch imported) is copied on write in the first process;
+    # a forked process shares those copies until it writes one, so they count once, as the container does
+    import torch  # noqa: F401 - its libraries' copied pages are what this measures
+
+    copied = sum(int(kb) for kb in re.findall(r"^Anonymous: +(\d+) kB", _file_mappings(os.getpid()), re.M))
+    assert copied > 3 * 1024, "torch's libraries should have pages copied on write"
+    alone, both, _ = _alone_and_with_a_forked_child()
+    if "Pss_Dirty:" in Path(f"/proc/{os.getpid()}/smaps_rollup").read_text():
+        assert both - alone < copied                   # the child's share of them, not their full size again
+    else:   # before Linux 6.0: no proportional share to read, so the full size again
+        assert both - alone >= copied
+
+
+CHURN = """
+import os, sys, time
+shared = bytearray(os.urandom(1 << 20)) * 200          # shared with a forked sibling, as the grader's with a worker
+sibling = os.fork()
+if sibling == 0:
+    time.sleep(30)
+    os._exit(0)
+own = bytearray(os.urandom(1 << 20)) * 60              # this process's own
+print("ready", flush=True)
+sys.stdin.readline()
+end = time.monotonic() + 3
+while time.monotonic() < end:                          # short-lived children, as the grader's isolated checks
+    child = os.fork()
+    if child == 0:
+        time.sleep(0.02)
+        os._exit(0)
+    os.waitpid(child, 0)
+os.kill(sibling, 9)
+"""
+
+
+def test_dry_run_memory_is_not_moved_by_processes_that_start_and_end_while_it_reads():
+    from autograder import dryrun
+
+    proc = subprocess.Popen([sys.executable, "-c", CHURN], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(0.2)
+        steady, _ = dryrun.tree_memory_kb(proc.pid)   # nothing starts or ends yet
+        sampler = dryrun.MemorySampler(proc.pid, every=0.005)
+        sampler.start()
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        proc.wait(timeout=60)
+        peak = sampler.stop()
+    finally:
+        proc.kill()
+    assert steady > 250 * 1024 and sampler.samples > 0
+    assert abs(peak - steady) < 8 * 1024, (steady, peak)   # a fork or an exit mid-sample once added ~35 MB
+
+
+def _file_mappings(pid: int) -> str:
+    """The parts of /proc/PID/smaps that describe mappings of files."""
+    parts = re.split(r"^(?=[0-9a-f]+-[0-9a-f]+ )", Path(f"/proc/{pid}/smaps").read_text(), flags=re.M)
+    return "".join(p for p in parts if p and p.split("\n", 1)[0].split()[4] != "0")

@@ -278,6 +278,56 @@ def test_manifest_worker_imports_are_read_and_checked(tmp_path):
         manifest.load(tmp_path, "c")
 
 
+def test_manifest_run_first_is_read_checked_and_sets_the_grading_order(tmp_path, monkeypatch):
+    (tmp_path / "assignments.toml").write_text(
+        '[assignments.a]\ntitle = "A"\nexercises = { e = 1, f = 1, g = 1, h = 1 }\nrun_first = ["h", "f"]\n'
+        '[assignments.b]\ntitle = "B"\nexercises = { e = 1, f = 1 }\n'
+        '[assignments.c]\ntitle = "C"\nexercises = { e = 1 }\nrun_first = "e"\n'
+        '[assignments.d]\ntitle = "D"\nexercises = { e = 1 }\nrun_first = ["x"]\n'
+        '[assignments.e]\ntitle = "E"\nexercises = { e = 1, f = 1 }\nrun_first = ["e", "e"]\n')
+    a = manifest.load(tmp_path, "a")
+    assert a.run_first == ("h", "f") and list(a.exercises) == ["e", "f", "g", "h"]   # the listing keeps its order
+    assert sorted(a.exercises, key=a.run_position) == ["h", "f", "e", "g"]
+    b = manifest.load(tmp_path, "b")
+    assert b.run_first == () and sorted(b.exercises, key=b.run_position) == ["e", "f"]
+    with pytest.raises(manifest.ManifestError, match="run_first must be a list of exercise names"):
+        manifest.load(tmp_path, "c")
+    with pytest.raises(manifest.ManifestError, match="not in its exercises: x"):
+        manifest.load(tmp_path, "d")
+    with pytest.raises(manifest.ManifestError, match="at most once"):
+        manifest.load(tmp_path, "e")
+    monkeypatch.setenv("AUTOGRADER_EXERCISES", "e,f")   # a part of the assignment: the rest of run_first is left out
+    part = manifest.load(tmp_path, "a")
+    assert sorted(part.exercises, key=part.run_position) == ["f", "e"]
+
+
+def test_after_the_preloads_first_uses_of_torch_checks_and_sympy_sums_import_nothing():
+    # torch imports symbolic_shapes (and sympy) at its first torch._check, sympy imports sympy.tensor.tensor
+    # at its first sum of terms: preloaded, the grader and the workers share them (seam.PRELOAD)
+    code = ("import sys\nfrom autograder import seam\n"
+            "for name in seam.PRELOAD.split(','):\n    __import__(name)\n"
+            "import torch, sympy\nbefore = set(sys.modules)\n"
+            "x = torch.empty(1, 3, 8, 8, device='meta')\n"
+            "torch.nn.functional.conv2d(x, torch.empty(4, 3, 3, 3, device='meta'))\n"
+            "q = torch.randn(2, 5, 4)\nmask = torch.zeros(2, 5, dtype=torch.bool)\nmask[0, 3:] = True\n"
+            "torch.nn.MultiheadAttention(4, 2, batch_first=True)(q, q, q, key_padding_mask=mask)\n"
+            "a, b, c = sympy.symbols('a b c')\nprint(a * b + b * c + c * a)\n"
+            "print(sorted(set(sys.modules) - before))\n")
+    assert _python(code, timeout=None).splitlines()[-1] == "[]"
+
+
+def test_sympy_equivalent_imports_what_simplify_imports_before_it_forks_the_check():
+    # the check's simplify runs in a forked child (checks.isolated), whose imports are thrown away: the
+    # parent imports them first, so that no child imports them again
+    code = ("import sys, sympy\nfrom autograder import checks\nmu, s, d = sympy.symbols('mu sigma d')\n"
+            "key = sympy.expand(d * ((mu**2 + s**2)**2 - mu**4))\n"
+            "assert checks.sympy_equivalent(d * (s**4 + 2 * mu**2 * s**2), key)\n"
+            "print([n for n in checks.SIMPLIFY_IMPORTS if n not in sys.modules])\n"
+            "before = set(sys.modules)\nsympy.simplify(d * (s**4 + 2 * mu**2 * s**2) - d * s**2 * (s**2 + 2 * mu**2))\n"
+            "print(sorted(set(sys.modules) - before))\n")
+    assert _python(code, timeout=None).splitlines() == ["[]", "[]"]
+
+
 def test_recording_a_probe_does_not_import_torch_dynamo():
     # torch wraps a dispatch mode's __torch_dispatch__ to keep dynamo out, and that wrapper imports
     # torch._dynamo (~0.75 s CPU, ~40 MB) in every worker at its first rules probe; rules opts out
