@@ -35,7 +35,7 @@ class Assignment:
 
     def run_position(self, exercise: str) -> int:
         """Where ``exercise`` is graded in a run: the ``run_first`` ones first, then the rest in manifest
-        order. Results are listed in manifest order whatever the grading order."""
+        order. Only the order the tests run in: results keep theirs (see plugin.pytest_collection_modifyitems)."""
         first = [e for e in self.run_first if e in self.exercises]
         if exercise in first:
             return first.index(exercise) + 1

@@ -108,6 +108,8 @@ RESULT_KEY = pytest.StashKey[TestResult]()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(name): the exercise (module in exercises/) a grading test grades")
+    config.addinivalue_line("markers", "fresh_worker: the test gets a worker forked fresh before it, so that what "
+                            "the exercise's earlier tests left in the worker does not add to its memory")
     grader = Grader(config)
     config.stash[GRADER_KEY] = grader
     budget = float(os.environ.get("AUTOGRADER_BUDGET", "0") or 0)
@@ -342,8 +344,10 @@ def pytest_runtest_setup(item: pytest.Item):
         seed = int(result.extra["seed"])
         exercise = _exercise_of(item) or ""
         grader = item.config.stash[GRADER_KEY]
-        if grader.worker and grader.executor is not None and exercise != seam.current.group:
-            # a new exercise starts: shed the last one's memory, and any change its code made to the grader
+        if grader.worker and grader.executor is not None and (exercise != seam.current.group or
+                                                               item.get_closest_marker("fresh_worker")):
+            # a new exercise starts (or a test that needs the memory): shed what the last tests left in the
+            # worker, and any change their code made to the grader
             grader.executor.recycle_for_next_exercise()
         seam.begin_test(item.nodeid, seed, exercise)
         seam.check_share()   # an exercise past its share of the run's time: the rest of it fails at once

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fractions
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -242,6 +243,48 @@ def test_a_training_test_reports_the_accuracy_the_grader_measured_the_same_every
         line = test["output"].split("The grader measured:\n")[1].splitlines()[0]
         measured.append(line)
     assert measured[0] == measured[1], measured
+
+
+FRESH_WORKER_TESTS = """
+import json, os
+import pytest
+
+pytestmark = pytest.mark.exercise("conv_arithmetic")
+PIDS = []
+
+
+def test_a(submission):
+    PIDS.append(submission("m").pid())
+
+
+def test_b(submission):
+    PIDS.append(submission("m").pid())
+
+
+@pytest.mark.fresh_worker
+def test_c(submission):
+    PIDS.append(submission("m").pid())
+
+
+def test_d(submission):
+    PIDS.append(submission("m").pid())
+    with open(os.environ["PIDS_OUT"], "w") as out:
+        json.dump(PIDS, out)
+"""
+
+
+def test_a_fresh_worker_test_gets_a_worker_forked_for_it(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "m.py").write_text("import os\n\ndef pid():\n    return os.getpid()\n")
+    (tmp_path / "test_fresh.py").write_text(FRESH_WORKER_TESTS)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "0", "PIDS_OUT": str(tmp_path / "pids.json")}
+    cmd = [sys.executable, "-m", "pytest", str(tmp_path / "test_fresh.py"), "-q", "-p", "autograder.plugin", "-p",
+           "no:cacheprovider", "--rootdir", str(tmp_path), "--submission", str(tmp_path / "sub"), "--worker",
+           "--assignment", "cnn-foundations"]
+    done = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    a, b, c, d = json.loads((tmp_path / "pids.json").read_text())
+    assert a == b and c != b and d == c   # one worker for the exercise, and a fresh one from the marked test on
 
 
 @pytest.mark.parametrize("forked", [True, False])
