@@ -27,15 +27,21 @@ MEMORY_MB = 768
 TIMEOUT_S = 600
 
 
+def parent_of(pid: int) -> int | None:
+    """The parent pid of a process, from /proc/PID/stat (None once it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _tree(root_pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
+            ppid = parent_of(int(entry.name))
+            if ppid is not None:
+                children.setdefault(ppid, []).append(int(entry.name))
     out, todo = [], [root_pid]
     while todo:
         pid = todo.pop()
@@ -59,15 +65,15 @@ def _memory_kb(pid: int) -> tuple[int, dict[str, int], int]:
     of a file mapping that were copied on write (a library's relocated data, ~6.5 MB in a process that
     has imported torch) are anonymous memory, and a forked process shares them with its parent until
     one of them writes one: they count at their proportional share too (Pss_Dirty: every dirty page of
-    a private file mapping is such a copy). Before Linux 6.0, which added Pss_Dirty, at their full size.
+    a private file mapping is such a copy; the kernel writes it before Anonymous). Before Linux 6.0, which
+    added Pss_Dirty, at their full size.
     """
-    anon, files, rss, name, copied, share = 0, {}, 0, None, 0, None
+    anon, files, rss, name, share = 0, {}, 0, None, None
     try:
         for m in _SMAPS.finditer(Path(f"/proc/{pid}/smaps").read_text()):
             inode, path, key, kb = m.groups()
             if key is None:   # a mapping's header: address perms offset dev inode [path]
-                anon += copied if share is None else min(share, copied)   # the previous file mapping's copies
-                name, copied, share = (path if inode != "0" else None), 0, None
+                name, share = (path if inode != "0" else None), None
             elif key == "Rss":
                 rss += int(kb)
                 if name is not None:
@@ -80,8 +86,7 @@ def _memory_kb(pid: int) -> tuple[int, dict[str, int], int]:
                     share = int(kb)
             elif name is not None:   # Anonymous: a file mapping's copied-on-write pages
                 files[name] -= int(kb)
-                copied = int(kb)
-        anon += copied if share is None else min(share, copied)
+                anon += int(kb) if share is None else min(share, int(kb))
     except (OSError, ValueError, IndexError):
         pass
     return anon, files, rss

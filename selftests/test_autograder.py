@@ -72,6 +72,8 @@ def test_a_run_past_its_budget_is_killed_and_waited_for_by_a_small_process(tmp_p
     """AUTOGRADER_BUDGET: the run is stopped there, not at the call's or the exercise's time limit, and says so;
     the tests graded before it keep their scores. While pytest runs, the process run_autograder started has replaced
     itself with autograder/waiter.py (python -I -S), and nothing of the run outlives it."""
+    from autograder import dryrun
+
     looping = SOLUTION + "\n\ndef fc_param_count(*args, **kwargs):\n    while True:\n        pass\n"
     root = tree(tmp_path, {"conv_arithmetic.py": looping})
     run_id = f"budget-test-{os.getpid()}-{time.time_ns()}"
@@ -83,11 +85,8 @@ def test_a_run_past_its_budget_is_killed_and_waited_for_by_a_small_process(tmp_p
     waiting = None   # the command line of the process that pytest is a child of
     while proc.poll() is None and waiting is None:
         for pid in _run_processes(run_id):
-            try:
-                parent = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if "-m pytest" in _cmdline(pid) and "-m pytest" not in _cmdline(parent):
+            parent = dryrun.parent_of(pid)
+            if parent is not None and "-m pytest" in _cmdline(pid) and "-m pytest" not in _cmdline(parent):
                 waiting = _cmdline(parent)
         time.sleep(0.05)
     out, _ = proc.communicate(timeout=300)
