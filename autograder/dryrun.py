@@ -27,27 +27,38 @@ MEMORY_MB = 768
 TIMEOUT_S = 600
 
 
-def parent_of(pid: int) -> int | None:
-    """The parent pid of a process, from /proc/PID/stat (None once it is gone)."""
+def _stat(pid: int) -> tuple[int, bool] | None:
+    """(parent pid, whether the process still has its memory) from /proc/PID/stat; None once it is gone.
+
+    A process that exits lets go of its memory (its virtual size reads 0 from then on) and is then a zombie
+    (state Z) until its parent reaps it: it is listed under its parent all that while."""
     try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), fields[0] not in "ZXx" and int(fields[20]) > 0
     except (OSError, ValueError, IndexError):
         return None
 
 
-def _tree(root_pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
+def parent_of(pid: int) -> int | None:
+    """The parent pid of a process, from /proc/PID/stat (None once it is gone)."""
+    stat = _stat(pid)
+    return None if stat is None else stat[0]
+
+
+def _tree(root_pid: int) -> list[tuple[int, bool]]:
+    """(pid, whether it still has its memory) of ``root_pid`` and all its descendants."""
+    children: dict[int, list[tuple[int, bool]]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            ppid = parent_of(int(entry.name))
-            if ppid is not None:
-                children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [root_pid]
+            stat = _stat(int(entry.name))
+            if stat is not None:
+                children.setdefault(stat[0], []).append((int(entry.name), stat[1]))
+    out, todo = [], [(root_pid, True)]
     while todo:
-        pid = todo.pop()
-        out.append(pid)
+        pid, alive = todo.pop()
+        out.append((pid, alive))
         todo.extend(children.get(pid, []))
-    return out
+    return sorted(out)
 
 
 _SMAPS = re.compile(r"^(?:[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+) *(.*)|(Rss|Pss|Pss_Dirty|Anonymous): +(\d+) kB)$",
@@ -110,11 +121,13 @@ def tree_memory_kb(root_pid: int, tries: int = 10) -> tuple[int, int] | None:
     The processes are read one after another, and a fork or an exit between two reads changes how many
     processes map a page: the shares read before it and after it then do not add up to the page (with a
     process forking a short-lived child every 20 ms, samples ranged from 100 MB under to 35 MB over the
-    right figure). So the tree is listed again after the reads, and the sample taken again when it changed."""
+    right figure). So the tree is listed again after the reads, and the sample taken again when it changed: when
+    a process started, ended, or let go of its memory (an exited process stays listed, a zombie, until its parent
+    reaps it; on a loaded machine that can take a while)."""
     for _ in range(tries):
-        pids = _tree(root_pid)
-        got = memory_kb(pids)
-        if sorted(_tree(root_pid)) == sorted(pids):
+        tree = _tree(root_pid)
+        got = memory_kb([pid for pid, _ in tree])
+        if _tree(root_pid) == tree:
             return got
     return None
 
@@ -186,8 +199,9 @@ def dry_run(submission: Path, memory_mb: int = MEMORY_MB, timeout: float = TIMEO
         peak_rss_mb = sampler.peak_rss_kb / 1024
         path = root / "results" / "results.json"
         doc = json.loads(path.read_text()) if path.is_file() else None
-        return {"seconds": seconds, "peak_mb": peak_mb, "peak_rss_mb": peak_rss_mb, "killed": killed, "results": doc, "cpus": len(cores),
-                "memory_mb": memory_mb, "timeout": timeout, "log": log.decode("utf-8", "replace")}
+        return {"seconds": seconds, "peak_mb": peak_mb, "peak_rss_mb": peak_rss_mb, "killed": killed, "results": doc,
+                "cpus": len(cores), "memory_mb": memory_mb, "timeout": timeout, "log": log.decode("utf-8", "replace"),
+                "samples": sampler.samples, "dropped": sampler.dropped}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -205,6 +219,10 @@ def report(run: dict) -> str:
              f"  peak memory    {run['peak_mb']:7.0f} MB  (all processes of the run: pages they share once, libraries at "
              f"their full resident size; the resident sizes summed: {run.get('peak_rss_mb', run['peak_mb']):.0f} MB)",
              f"  score          {doc.get('score', 0):g} / {total:g}"]
+    if run.get("dropped"):
+        lines.insert(-1, f"                 {run['dropped']} of {run['dropped'] + run['samples']} memory samples were "
+                         "dropped (processes of the run kept starting or ending while they were read): the peak of "
+                         "a dropped moment is not in the figure")
     lines += [f"    {ex:<20} {got:6.2f} / {full:g}" for ex, (got, full) in by_ex.items()]
     verdict = []
     if run["killed"]:

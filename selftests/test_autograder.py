@@ -219,6 +219,8 @@ def test_dry_run_grades_on_one_cpu_and_reports_time_memory_and_score(monkeypatch
     assert run["peak_mb"] > 100          # at least the grader's own torch process was sampled
     text = dryrun.report(run)
     assert f"score          {FULL:g} / {FULL:g}" in text and "verdict" in text
+    assert run["samples"] > 0 and ("samples were dropped" in text) == (run["dropped"] > 0)
+    assert "3 of 40 memory samples were dropped" in dryrun.report({**run, "samples": 37, "dropped": 3})
 
 
 def test_dry_run_says_when_the_run_does_not_fit_the_timeout(monkeypatch):
@@ -309,6 +311,52 @@ def test_dry_run_memory_is_not_moved_by_processes_that_start_and_end_while_it_re
         proc.kill()
     assert steady > 250 * 1024 and sampler.samples > 0
     assert abs(peak - steady) < 8 * 1024, (steady, peak)   # a fork or an exit mid-sample once added ~35 MB
+
+
+EXITING = """
+import os, sys, time
+shared = bytearray(os.urandom(1 << 20)) * 200          # shared by all three processes
+pids = []
+for _ in range(2):                                     # a sibling that stays, and a child that will exit
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    pids.append(pid)
+print(*pids, flush=True)
+sys.stdin.readline()                                   # the exited child stays a zombie until then
+"""
+
+
+def test_dry_run_memory_takes_a_sample_again_when_a_process_exits_while_it_reads(monkeypatch):
+    # a process that exits between two reads takes its share of the pages with it: the reads before and after
+    # it do not add up. Once it is a zombie it is still listed (until its parent reaps it, which a parent on a
+    # loaded machine can take a while to do), so a list of pids alone does not show the change.
+    from autograder import dryrun
+
+    proc = subprocess.Popen([sys.executable, "-c", EXITING], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        _, exiting = map(int, proc.stdout.readline().split())
+        read = dryrun._memory_kb
+
+        def exit_after_the_first_read(pid):
+            got = read(pid)
+            if not killed:
+                killed.append(os.kill(exiting, 9))
+                while Path(f"/proc/{exiting}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    time.sleep(0.001)
+            return got
+
+        killed = []
+        monkeypatch.setattr(dryrun, "_memory_kb", exit_after_the_first_read)
+        during, _ = dryrun.tree_memory_kb(proc.pid)
+        monkeypatch.setattr(dryrun, "_memory_kb", read)
+        after, _ = dryrun.tree_memory_kb(proc.pid)
+    finally:
+        proc.kill()
+    assert killed and after > 200 * 1024
+    assert abs(during - after) < 8 * 1024, (during, after)   # the shared 200 MB, each page once
 
 
 def _file_mappings(pid: int) -> str:
