@@ -344,7 +344,9 @@ def test_dry_run_memory_takes_a_sample_again_when_a_process_exits_while_it_reads
             got = read(pid)
             if not killed:
                 killed.append(os.kill(exiting, 9))
+                deadline = time.monotonic() + 10
                 while Path(f"/proc/{exiting}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    assert time.monotonic() < deadline, "the killed child did not become a zombie"
                     time.sleep(0.001)
             return got
 
