@@ -47,16 +47,18 @@ def parent_of(pid: int) -> int | None:
 
 def _tree(root_pid: int) -> list[tuple[int, bool]]:
     """(pid, whether it still has its memory) of ``root_pid`` and all its descendants."""
-    children: dict[int, list[tuple[int, bool]]] = {}
+    children: dict[int, list[int]] = {}
+    alive: dict[int, bool] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             stat = _stat(int(entry.name))
             if stat is not None:
-                children.setdefault(stat[0], []).append((int(entry.name), stat[1]))
-    out, todo = [], [(root_pid, True)]
+                children.setdefault(stat[0], []).append(int(entry.name))
+                alive[int(entry.name)] = stat[1]
+    out, todo = [], [root_pid]
     while todo:
-        pid, alive = todo.pop()
-        out.append((pid, alive))
+        pid = todo.pop()
+        out.append((pid, alive.get(pid, False)))   # the root's state too: it can exit mid-sample like any other
         todo.extend(children.get(pid, []))
     return sorted(out)
 
